@@ -1,0 +1,217 @@
+package io.wheelcast.codec;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * Validates a datagram completely, then dispatches its frames. Two passes so that a datagram
+ * with a bad last frame acts on nothing, not on its first frames. Allocation free: the same
+ * flyweights are wrapped around every frame. One instance per thread.
+ *
+ * <p>Usage: {@code if (decoder.validate(buf) == OK) { inspect decoder.header(); decoder.dispatch(handler); }}
+ */
+public final class DatagramDecoder {
+    /** Accept any cluster id (for tools such as a sniffer). */
+    public static final long ANY_CLUSTER = -1L;
+
+    private final DecoderLimits limits;
+    private final long clusterId;
+    private final HeaderFlyweight header = new HeaderFlyweight();
+    private final FrameFlyweight frame = new FrameFlyweight();
+    private final ScheduleFlyweight schedule = new ScheduleFlyweight();
+    private final KillFlyweight kill = new KillFlyweight();
+    private final KillAckFlyweight killAck = new KillAckFlyweight();
+    private final HeartbeatFlyweight heartbeat = new HeartbeatFlyweight();
+    private final FiredFlyweight fired = new FiredFlyweight();
+
+    private ByteBuf validated;
+    private int framesStart;
+    private int frameCount;
+
+    /**
+     * @param limits    bounds every field is checked against
+     * @param clusterId the unsigned 32-bit cluster id to accept, or {@link #ANY_CLUSTER}
+     */
+    public DatagramDecoder(DecoderLimits limits, long clusterId) {
+        this.limits = limits;
+        this.clusterId = clusterId;
+    }
+
+    /** The header of the last datagram passed to {@link #validate}; valid until the next call. */
+    public HeaderFlyweight header() {
+        return header;
+    }
+
+    /** Index one past the last frame byte (where the auth tag starts, if flagged) of the last validated datagram. */
+    public int framesEnd() {
+        return framesEnd;
+    }
+
+    private int framesEnd;
+
+    /**
+     * Checks the readable bytes of {@code buf} as one datagram. Does not move the reader index.
+     */
+    public DecodeStatus validate(ByteBuf buf) {
+        validated = null;
+        int start = buf.readerIndex();
+        int length = buf.readableBytes();
+        if (length < HeaderFlyweight.HEADER_LENGTH) {
+            return DecodeStatus.TOO_SHORT;
+        }
+        if (length > limits.maxDatagramLength()) {
+            return DecodeStatus.TOO_LONG;
+        }
+        header.wrap(buf, start);
+        if (header.magic() != WireFormat.MAGIC) {
+            return DecodeStatus.BAD_MAGIC;
+        }
+        if (header.version() != WireFormat.VERSION) {
+            return DecodeStatus.UNSUPPORTED_VERSION;
+        }
+        if (clusterId != ANY_CLUSTER && Integer.toUnsignedLong(header.clusterId()) != clusterId) {
+            return DecodeStatus.WRONG_CLUSTER;
+        }
+        int end = start + length;
+        if (header.authenticated()) {
+            if (length < HeaderFlyweight.HEADER_LENGTH + WireFormat.AUTH_TAG_LENGTH) {
+                return DecodeStatus.TOO_SHORT;
+            }
+            end -= WireFormat.AUTH_TAG_LENGTH;
+        }
+        int count = header.frameCount();
+        if (count == 0) {
+            return DecodeStatus.NO_FRAMES;
+        }
+        if (count > limits.maxFrames()) {
+            return DecodeStatus.TOO_MANY_FRAMES;
+        }
+        int at = start + HeaderFlyweight.HEADER_LENGTH;
+        for (int i = 0; i < count; i++) {
+            if (at == end) {
+                return DecodeStatus.FRAME_COUNT_MISMATCH;
+            }
+            if (end - at < WireFormat.FRAME_HEADER_LENGTH) {
+                return DecodeStatus.FRAME_HEADER_TRUNCATED;
+            }
+            frame.wrap(buf, at);
+            int frameLength = frame.frameLength();
+            if (frameLength < WireFormat.FRAME_HEADER_LENGTH) {
+                return DecodeStatus.FRAME_LENGTH_INVALID;
+            }
+            if (frameLength > end - at) {
+                return DecodeStatus.FRAME_TRUNCATED;
+            }
+            DecodeStatus s = validateFrame(buf, at, frame.type(), frameLength);
+            if (s != DecodeStatus.OK) {
+                return s;
+            }
+            at += frameLength;
+        }
+        if (at != end) {
+            return DecodeStatus.TRAILING_BYTES;
+        }
+        validated = buf;
+        framesStart = start + HeaderFlyweight.HEADER_LENGTH;
+        frameCount = count;
+        framesEnd = end;
+        return DecodeStatus.OK;
+    }
+
+    private DecodeStatus validateFrame(ByteBuf buf, int at, int type, int frameLength) {
+        switch (type) {
+            case WireFormat.TYPE_SCHEDULE: {
+                if (frameLength < ScheduleFlyweight.FIXED_LENGTH) {
+                    return DecodeStatus.FRAME_LENGTH_INVALID;
+                }
+                schedule.wrap(buf, at);
+                int idLength = schedule.idLength();
+                int payloadLength = schedule.payloadLength();
+                DecodeStatus s = checkId(idLength);
+                if (s != DecodeStatus.OK) {
+                    return s;
+                }
+                if (payloadLength > limits.maxPayloadLength()) {
+                    return DecodeStatus.PAYLOAD_TOO_LONG;
+                }
+                return frameLength == ScheduleFlyweight.frameLength(idLength, payloadLength)
+                        ? DecodeStatus.OK : DecodeStatus.FRAME_LENGTH_INVALID;
+            }
+            case WireFormat.TYPE_KILL: {
+                if (frameLength < KillFlyweight.FIXED_LENGTH) {
+                    return DecodeStatus.FRAME_LENGTH_INVALID;
+                }
+                int idLength = kill.wrap(buf, at).idLength();
+                DecodeStatus s = checkId(idLength);
+                if (s != DecodeStatus.OK) {
+                    return s;
+                }
+                return frameLength == KillFlyweight.frameLength(idLength) ? DecodeStatus.OK : DecodeStatus.FRAME_LENGTH_INVALID;
+            }
+            case WireFormat.TYPE_KILL_ACK: {
+                if (frameLength < KillAckFlyweight.FIXED_LENGTH) {
+                    return DecodeStatus.FRAME_LENGTH_INVALID;
+                }
+                killAck.wrap(buf, at);
+                int idLength = killAck.idLength();
+                DecodeStatus s = checkId(idLength);
+                if (s != DecodeStatus.OK) {
+                    return s;
+                }
+                if (frameLength != KillAckFlyweight.frameLength(idLength)) {
+                    return DecodeStatus.FRAME_LENGTH_INVALID;
+                }
+                return KillAckFlyweight.isKnownOutcome(killAck.outcome()) ? DecodeStatus.OK : DecodeStatus.BAD_OUTCOME;
+            }
+            case WireFormat.TYPE_HEARTBEAT:
+                return frameLength == HeartbeatFlyweight.LENGTH ? DecodeStatus.OK : DecodeStatus.FRAME_LENGTH_INVALID;
+            case WireFormat.TYPE_FIRED: {
+                if (frameLength < FiredFlyweight.FIXED_LENGTH) {
+                    return DecodeStatus.FRAME_LENGTH_INVALID;
+                }
+                int idLength = fired.wrap(buf, at).idLength();
+                DecodeStatus s = checkId(idLength);
+                if (s != DecodeStatus.OK) {
+                    return s;
+                }
+                return frameLength == FiredFlyweight.frameLength(idLength) ? DecodeStatus.OK : DecodeStatus.FRAME_LENGTH_INVALID;
+            }
+            default:
+                return DecodeStatus.OK; // unknown type: skipped by length, for forward compatibility
+        }
+    }
+
+    private DecodeStatus checkId(int idLength) {
+        if (idLength == 0) {
+            return DecodeStatus.ID_EMPTY;
+        }
+        return idLength > limits.maxIdLength() ? DecodeStatus.ID_TOO_LONG : DecodeStatus.OK;
+    }
+
+    /**
+     * Hands each frame of the datagram last accepted by {@link #validate} to {@code handler}.
+     *
+     * @throws IllegalStateException if the last validation did not return {@link DecodeStatus#OK}
+     */
+    public void dispatch(FrameHandler handler) {
+        ByteBuf buf = validated;
+        if (buf == null) {
+            throw new IllegalStateException("dispatch() without a successful validate()");
+        }
+        validated = null;
+        int at = framesStart;
+        for (int i = 0; i < frameCount; i++) {
+            frame.wrap(buf, at);
+            int type = frame.type();
+            int frameLength = frame.frameLength();
+            switch (type) {
+                case WireFormat.TYPE_SCHEDULE -> handler.onSchedule(header, schedule.wrap(buf, at));
+                case WireFormat.TYPE_KILL -> handler.onKill(header, kill.wrap(buf, at));
+                case WireFormat.TYPE_KILL_ACK -> handler.onKillAck(header, killAck.wrap(buf, at));
+                case WireFormat.TYPE_HEARTBEAT -> handler.onHeartbeat(header, heartbeat.wrap(buf, at));
+                case WireFormat.TYPE_FIRED -> handler.onFired(header, fired.wrap(buf, at));
+                default -> handler.onUnknown(header, frame);
+            }
+            at += frameLength;
+        }
+    }
+}

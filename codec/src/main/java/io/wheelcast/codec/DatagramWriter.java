@@ -1,0 +1,169 @@
+package io.wheelcast.codec;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * Packs frames into one datagram up to a size limit. Each {@code append...} returns
+ * {@code false}, writing nothing, when the frame does not fit; the caller then finishes this
+ * datagram and begins another. Allocation free; one instance per thread.
+ */
+public final class DatagramWriter {
+    private final HeaderFlyweight header = new HeaderFlyweight();
+    private final ScheduleFlyweight schedule = new ScheduleFlyweight();
+    private final KillFlyweight kill = new KillFlyweight();
+    private final KillAckFlyweight killAck = new KillAckFlyweight();
+    private final HeartbeatFlyweight heartbeat = new HeartbeatFlyweight();
+    private final FiredFlyweight fired = new FiredFlyweight();
+    private final int maxDatagramLength;
+    private final int maxFrames;
+    private final DatagramSigner signer;
+
+    private ByteBuf buf;
+    private int start;
+    private int frames;
+
+    /**
+     * @param maxDatagramLength bytes per datagram including header and tag (e.g. 1472 for a 1500-byte MTU over IPv4)
+     * @param maxFrames         most frames per datagram; keep it at or below the receivers' limit
+     * @param signer            writes the auth tag, or {@code null} for unauthenticated datagrams
+     */
+    public DatagramWriter(int maxDatagramLength, int maxFrames, DatagramSigner signer) {
+        int tag = signer == null ? 0 : WireFormat.AUTH_TAG_LENGTH;
+        if (maxDatagramLength < HeaderFlyweight.HEADER_LENGTH + tag + WireFormat.FRAME_HEADER_LENGTH
+                || maxDatagramLength > 65_507) {
+            throw new IllegalArgumentException("maxDatagramLength out of range: " + maxDatagramLength);
+        }
+        if (maxFrames < 1 || maxFrames > 0xFFFF) {
+            throw new IllegalArgumentException("maxFrames out of range: " + maxFrames);
+        }
+        this.maxDatagramLength = maxDatagramLength;
+        this.maxFrames = maxFrames;
+        this.signer = signer;
+    }
+
+    /** Longest id and payload (together) a SCHEDULE frame can carry in one datagram. */
+    public int maxScheduleIdAndPayload() {
+        return maxDatagramLength - HeaderFlyweight.HEADER_LENGTH - tagLength() - ScheduleFlyweight.FIXED_LENGTH;
+    }
+
+    private int tagLength() {
+        return signer == null ? 0 : WireFormat.AUTH_TAG_LENGTH;
+    }
+
+    /** Starts a datagram at {@code buf}'s writer index. The buffer must have room for {@code maxDatagramLength}. */
+    public void begin(ByteBuf buf, int clusterId, long senderId, long sequence, long timestampMs) {
+        buf.ensureWritable(maxDatagramLength);
+        this.buf = buf;
+        this.start = buf.writerIndex();
+        this.frames = 0;
+        header.wrap(buf, start)
+                .magic(WireFormat.MAGIC)
+                .version(WireFormat.VERSION)
+                .flags(signer == null ? 0 : WireFormat.FLAG_AUTHENTICATED)
+                .clusterId(clusterId)
+                .senderId(senderId)
+                .sequence(sequence)
+                .timestampMs(timestampMs)
+                .frameCount(0)
+                .keyId(signer == null ? 0 : signer.keyId());
+        buf.setByte(start + HeaderFlyweight.RESERVED_OFFSET, 0);
+        buf.writerIndex(start + HeaderFlyweight.HEADER_LENGTH);
+    }
+
+    public boolean inProgress() {
+        return buf != null;
+    }
+
+    public int frameCount() {
+        return frames;
+    }
+
+    private int room(int frameLength) {
+        if (frames == maxFrames) {
+            return -1;
+        }
+        int used = buf.writerIndex() - start;
+        return maxDatagramLength - tagLength() - used - frameLength;
+    }
+
+    private void advance(int frameLength) {
+        buf.writerIndex(buf.writerIndex() + frameLength);
+        frames++;
+    }
+
+    public boolean appendSchedule(long delayMs, long ownerId, byte[] id, int idOff, int idLen,
+                                  byte[] payload, int payloadOff, int payloadLen) {
+        int len = ScheduleFlyweight.frameLength(idLen, payloadLen);
+        if (room(len) < 0) {
+            return false;
+        }
+        schedule.wrap(buf, buf.writerIndex()).write(delayMs, ownerId, id, idOff, idLen, payload, payloadOff, payloadLen);
+        advance(len);
+        return true;
+    }
+
+    public boolean appendKill(long requestId, byte[] id, int idOff, int idLen) {
+        int len = KillFlyweight.frameLength(idLen);
+        if (room(len) < 0) {
+            return false;
+        }
+        kill.wrap(buf, buf.writerIndex()).write(requestId, id, idOff, idLen);
+        advance(len);
+        return true;
+    }
+
+    public boolean appendKillAck(long requestId, long cancellerId, int outcome, byte[] id, int idOff, int idLen) {
+        int len = KillAckFlyweight.frameLength(idLen);
+        if (room(len) < 0) {
+            return false;
+        }
+        killAck.wrap(buf, buf.writerIndex()).write(requestId, cancellerId, outcome, id, idOff, idLen);
+        advance(len);
+        return true;
+    }
+
+    public boolean appendHeartbeat(long liveTimers, long intervalMs, long incarnation) {
+        if (room(HeartbeatFlyweight.LENGTH) < 0) {
+            return false;
+        }
+        heartbeat.wrap(buf, buf.writerIndex()).write(liveTimers, intervalMs, incarnation);
+        advance(HeartbeatFlyweight.LENGTH);
+        return true;
+    }
+
+    public boolean appendFired(long ownerId, byte[] id, int idOff, int idLen) {
+        int len = FiredFlyweight.frameLength(idLen);
+        if (room(len) < 0) {
+            return false;
+        }
+        fired.wrap(buf, buf.writerIndex()).write(ownerId, id, idOff, idLen);
+        advance(len);
+        return true;
+    }
+
+    /** Appends raw bytes as one frame (for tests of unknown types). */
+    public boolean appendRaw(byte[] frameBytes) {
+        if (room(frameBytes.length) < 0) {
+            return false;
+        }
+        buf.setBytes(buf.writerIndex(), frameBytes);
+        advance(frameBytes.length);
+        return true;
+    }
+
+    /**
+     * Writes the frame count and the tag. Returns the finished datagram's length; the buffer's
+     * writer index is just past it.
+     */
+    public int finish() {
+        header.frameCount(frames);
+        int signedLength = buf.writerIndex() - start;
+        if (signer != null) {
+            signer.sign(buf, start, signedLength);
+            buf.writerIndex(buf.writerIndex() + WireFormat.AUTH_TAG_LENGTH);
+        }
+        int length = buf.writerIndex() - start;
+        buf = null;
+        return length;
+    }
+}

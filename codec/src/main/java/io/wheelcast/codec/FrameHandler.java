@@ -1,0 +1,21 @@
+package io.wheelcast.codec;
+
+/**
+ * Receives the frames of a validated datagram, in order. The flyweights are only valid during
+ * the call; copy what must outlive it.
+ */
+public interface FrameHandler {
+    void onSchedule(HeaderFlyweight header, ScheduleFlyweight frame);
+
+    void onKill(HeaderFlyweight header, KillFlyweight frame);
+
+    void onKillAck(HeaderFlyweight header, KillAckFlyweight frame);
+
+    void onHeartbeat(HeaderFlyweight header, HeartbeatFlyweight frame);
+
+    void onFired(HeaderFlyweight header, FiredFlyweight frame);
+
+    /** A frame type this codec does not know; it was skipped by its length. */
+    default void onUnknown(HeaderFlyweight header, FrameFlyweight frame) {
+    }
+}

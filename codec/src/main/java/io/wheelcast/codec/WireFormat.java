@@ -1,0 +1,31 @@
+package io.wheelcast.codec;
+
+/**
+ * Protocol constants shared by every frame. All multi-byte fields are little endian.
+ *
+ * @see <a href="../../../../../../docs/wire-format.md">docs/wire-format.md</a>
+ */
+public final class WireFormat {
+    /** First two bytes of every datagram: ASCII "WC" read as a little-endian u16. */
+    public static final int MAGIC = 0x4357;
+    /** The only version this codec speaks. */
+    public static final int VERSION = 1;
+    /** Header flag: the last {@link #AUTH_TAG_LENGTH} bytes of the datagram are an authentication tag. */
+    public static final int FLAG_AUTHENTICATED = 0x01;
+    /** Length of the authentication tag (HMAC-SHA-256 truncated) when {@link #FLAG_AUTHENTICATED} is set. */
+    public static final int AUTH_TAG_LENGTH = 16;
+    /** Every frame starts with type (u8), flags (u8), length (u16, whole frame). */
+    public static final int FRAME_HEADER_LENGTH = 4;
+    /** Largest frame the u16 length field can describe. */
+    public static final int MAX_FRAME_LENGTH = 0xFFFF;
+
+    /** Frame type codes. Receivers skip codes they do not know, by length. */
+    public static final int TYPE_SCHEDULE = 1;
+    public static final int TYPE_KILL = 2;
+    public static final int TYPE_KILL_ACK = 3;
+    public static final int TYPE_HEARTBEAT = 4;
+    public static final int TYPE_FIRED = 5;
+
+    private WireFormat() {
+    }
+}
