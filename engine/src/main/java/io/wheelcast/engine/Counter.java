@@ -1,0 +1,65 @@
+package io.wheelcast.engine;
+
+import io.wheelcast.codec.DecodeStatus;
+
+/**
+ * Everything a node counts. Counters only grow; gauges ({@link #isGauge()}) are current
+ * values. Read them through {@link WheelcastNode#stats()}.
+ */
+public enum Counter {
+    DATAGRAMS_IN, BYTES_IN, DATAGRAMS_OUT, BYTES_OUT, SEND_FAILURES,
+    FRAMES_IN_SCHEDULE, FRAMES_IN_KILL, FRAMES_IN_KILL_ACK, FRAMES_IN_HEARTBEAT, FRAMES_IN_FIRED, FRAMES_IN_UNKNOWN,
+    FRAMES_OUT_SCHEDULE, FRAMES_OUT_KILL, FRAMES_OUT_KILL_ACK, FRAMES_OUT_HEARTBEAT, FRAMES_OUT_FIRED,
+    /** One per {@link DecodeStatus} other than OK, in the same order. */
+    REJECT_TOO_SHORT, REJECT_TOO_LONG, REJECT_BAD_MAGIC, REJECT_UNSUPPORTED_VERSION, REJECT_WRONG_CLUSTER,
+    REJECT_NO_FRAMES, REJECT_TOO_MANY_FRAMES, REJECT_FRAME_HEADER_TRUNCATED, REJECT_FRAME_LENGTH_INVALID,
+    REJECT_FRAME_TRUNCATED, REJECT_ID_EMPTY, REJECT_ID_TOO_LONG, REJECT_PAYLOAD_TOO_LONG, REJECT_BAD_OUTCOME,
+    REJECT_FRAME_COUNT_MISMATCH, REJECT_TRAILING_BYTES,
+    /** Our own datagrams looped back by the kernel. */
+    OWN_DATAGRAMS_IGNORED,
+    DUPLICATE_DATAGRAMS, STALE_DATAGRAMS, SEQUENCE_GAPS, SENDER_EVICTIONS,
+    TIMERS_ARMED, TIMERS_FIRED, TIMERS_CANCELLED_LOCALLY, TIMERS_CANCELLED_REMOTELY, TIMERS_PRE_CANCELLED,
+    SCHEDULES_REJECTED, TIMER_LIMIT_HITS,
+    REPLICAS_STORED, REPLICAS_DROPPED_FULL, REPLICAS_EXPIRED, SCHEDULE_AFTER_KILL, SCHEDULE_ID_CONFLICT,
+    TOMBSTONES_STORED, TOMBSTONES_DROPPED_FULL, TOMBSTONES_EXPIRED,
+    CANCELS_REQUESTED, CANCELS_CANCELLED, CANCELS_ALREADY_FIRED, CANCELS_NOT_FOUND, CANCELS_UNCONFIRMED,
+    CANCELS_REJECTED, KILL_RETRANSMITS, KILL_ACKS_UNMATCHED,
+    COMMAND_QUEUE_FULL, LISTENER_FAILURES, LISTENER_REJECTED,
+    FAULT_DROPPED, FAULT_DUPLICATED, FAULT_DELAYED,
+    /** Gauges. */
+    LIVE_TIMERS(true), REPLICAS(true), TOMBSTONES(true), PENDING_CANCELS(true), KNOWN_SENDERS(true);
+
+    private final boolean gauge;
+
+    Counter() {
+        this(false);
+    }
+
+    Counter(boolean gauge) {
+        this.gauge = gauge;
+    }
+
+    public boolean isGauge() {
+        return gauge;
+    }
+
+    private static final Counter[] REJECTS = new Counter[DecodeStatus.values().length];
+
+    static {
+        for (DecodeStatus s : DecodeStatus.values()) {
+            if (s != DecodeStatus.OK) {
+                REJECTS[s.ordinal()] = Counter.valueOf("REJECT_" + s.name());
+            }
+        }
+    }
+
+    /** The counter for a decoder rejection. */
+    public static Counter rejection(DecodeStatus status) {
+        return REJECTS[status.ordinal()];
+    }
+
+    /** Prometheus-style name, e.g. {@code wheelcast_frames_in_kill_total}. */
+    public String metricName() {
+        return "wheelcast_" + name().toLowerCase(java.util.Locale.ROOT) + (gauge ? "" : "_total");
+    }
+}

@@ -1,0 +1,13 @@
+package io.wheelcast.engine;
+
+import io.netty.buffer.ByteBuf;
+
+/** Where {@link NodeCore} puts finished datagrams: the channel in production, a list in tests. */
+interface DatagramSink {
+    ByteBuf allocate(int capacity);
+
+    /** Takes ownership of {@code datagram}. */
+    void send(ByteBuf datagram);
+
+    void flush();
+}

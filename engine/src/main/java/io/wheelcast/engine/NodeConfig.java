@@ -1,0 +1,38 @@
+package io.wheelcast.engine;
+
+import io.wheelcast.engine.reliability.Backoff;
+import io.wheelcast.engine.reliability.FaultPlan;
+
+import java.net.InetAddress;
+import java.util.concurrent.Executor;
+
+/** Validated settings of one node; built by {@link WheelcastNode.Builder}. */
+record NodeConfig(
+        InetAddress group,
+        int port,
+        String networkInterface,
+        long clusterId,
+        int ttl,
+        boolean loopback,
+        TransportKind transport,
+        int receiveBufferBytes,
+        int sendBufferBytes,
+        int maxDatagramBytes,
+        int maxIdLength,
+        int maxPayloadLength,
+        int maxTimers,
+        int maxReplicas,
+        int maxTombstones,
+        int maxPendingCancels,
+        int maxSenders,
+        int commandQueueCapacity,
+        int tickMs,
+        int wheelSlots,
+        Backoff killBackoff,
+        long tombstoneTtlMs,
+        long recordTtlMs,
+        long replicaGraceMs,
+        long heartbeatIntervalMs,
+        FaultPlan faultPlan,
+        Executor completionExecutor) {
+}

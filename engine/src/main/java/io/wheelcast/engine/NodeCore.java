@@ -1,0 +1,567 @@
+package io.wheelcast.engine;
+
+import io.netty.buffer.ByteBuf;
+import io.wheelcast.codec.DatagramDecoder;
+import io.wheelcast.codec.DatagramWriter;
+import io.wheelcast.codec.DecodeStatus;
+import io.wheelcast.codec.DecoderLimits;
+import io.wheelcast.codec.FiredFlyweight;
+import io.wheelcast.codec.FrameFlyweight;
+import io.wheelcast.codec.FrameHandler;
+import io.wheelcast.codec.HeaderFlyweight;
+import io.wheelcast.codec.HeartbeatFlyweight;
+import io.wheelcast.codec.IdBytes;
+import io.wheelcast.codec.KillAckFlyweight;
+import io.wheelcast.codec.KillFlyweight;
+import io.wheelcast.codec.ScheduleFlyweight;
+import io.wheelcast.engine.registry.EntryKind;
+import io.wheelcast.engine.registry.TimerRegistry;
+import io.wheelcast.engine.registry.TimerWheel;
+import io.wheelcast.engine.reliability.PendingCancels;
+import io.wheelcast.engine.reliability.SenderTable;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * The node's protocol: every state transition of the registry, the pending cancels and the
+ * per-sender windows, driven by received frames, local commands and the clock. Confined to
+ * one thread (the event loop); knows nothing of sockets, so tests drive it directly.
+ *
+ * <p>Receive path (decode, dedupe, registry update, ack encode) allocates nothing except when it
+ * stores a SCHEDULE payload or completes a local future.
+ */
+final class NodeCore implements FrameHandler {
+    private static final int EXPIRY_BATCH = 4096;
+
+    private final NodeConfig config;
+    private final long nodeId;
+    private final int clusterId;
+    private final Counters counters;
+    private final DatagramSink sink;
+    private final DatagramDecoder decoder;
+    private final DatagramWriter writer;
+    private final TimerRegistry registry;
+    private final PendingCancels pending;
+    private final SenderTable senders;
+    private final Executor completions;
+    private final TimerWheel.ExpiryHandler registryExpiry = this::onRegistryDeadline;
+    private final TimerWheel.ExpiryHandler retransmitDue = this::onRetransmitDue;
+
+    private ByteBuf out;
+    private long sequence;
+    private long nextRequestId;
+    private long nowMs;
+    private long nextHeartbeatMs;
+    private ExpiryListener listener;
+    private Executor listenerExecutor;
+    private boolean closed;
+
+    NodeCore(NodeConfig config, long nodeId, Counters counters, DatagramSink sink, long startMs) {
+        this.config = config;
+        this.nodeId = nodeId;
+        this.clusterId = (int) config.clusterId();
+        this.counters = counters;
+        this.sink = sink;
+        this.decoder = new DatagramDecoder(
+                new DecoderLimits(65_535, config.maxIdLength(), config.maxPayloadLength(), 512), config.clusterId());
+        this.writer = new DatagramWriter(config.maxDatagramBytes(), 512, null);
+        this.registry = new TimerRegistry(config.maxTimers(), config.maxReplicas(), config.maxTombstones(),
+                config.maxIdLength(), startMs, config.tickMs(), config.wheelSlots());
+        this.pending = new PendingCancels(config.maxPendingCancels(), config.maxIdLength(), startMs);
+        this.senders = new SenderTable(config.maxSenders());
+        this.completions = config.completionExecutor();
+        this.nextRequestId = (nodeId & 0x7FFF_FFFF_0000_0000L) | 1L;
+        this.nowMs = startMs;
+        this.nextHeartbeatMs = startMs;
+    }
+
+    long nodeId() {
+        return nodeId;
+    }
+
+    // ---------------------------------------------------------------- receive
+
+    /** Processes one received datagram (readable bytes of {@code buf}); never throws for bad input. */
+    void onDatagram(ByteBuf buf, long now) {
+        nowMs = now;
+        counters.increment(Counter.DATAGRAMS_IN);
+        counters.add(Counter.BYTES_IN, buf.readableBytes());
+        DecodeStatus status = decoder.validate(buf);
+        if (status != DecodeStatus.OK) {
+            counters.increment(Counter.rejection(status));
+            return;
+        }
+        HeaderFlyweight header = decoder.header();
+        long sender = header.senderId();
+        if (sender == nodeId) {
+            counters.increment(Counter.OWN_DATAGRAMS_IGNORED);
+            return;
+        }
+        long evictionsBefore = senders.evictions();
+        SenderTable.Verdict verdict = senders.accept(sender, header.sequence(), now);
+        if (senders.evictions() != evictionsBefore) {
+            counters.increment(Counter.SENDER_EVICTIONS);
+        }
+        if (verdict != SenderTable.Verdict.NEW) {
+            counters.increment(verdict == SenderTable.Verdict.DUPLICATE ? Counter.DUPLICATE_DATAGRAMS : Counter.STALE_DATAGRAMS);
+            return;
+        }
+        if (senders.lastGap() > 0) {
+            counters.add(Counter.SEQUENCE_GAPS, senders.lastGap());
+        }
+        decoder.dispatch(this);
+    }
+
+    @Override
+    public void onSchedule(HeaderFlyweight header, ScheduleFlyweight f) {
+        counters.increment(Counter.FRAMES_IN_SCHEDULE);
+        int idIndex = f.idIndex();
+        int idLen = f.idLength();
+        ByteBuf buf = f.buffer();
+        int hash = IdBytes.hash(buf, idIndex, idLen);
+        int h = registry.find(buf, idIndex, idLen, hash);
+        long deadline = nowMs + Math.max(0, f.delayMs()) + config.replicaGraceMs();
+        if (h >= 0) {
+            switch (registry.kind(h)) {
+                case REPLICA -> {
+                    registry.transition(h, EntryKind.REPLICA, deadline);
+                    registry.owner(h, f.ownerId());
+                    return;
+                }
+                case TOMBSTONE -> {
+                    // The owner holds a tombstone too (or will get the retransmitted KILL) and cancels it.
+                    counters.increment(Counter.SCHEDULE_AFTER_KILL);
+                    return;
+                }
+                case LOCAL_ARMED -> {
+                    counters.increment(Counter.SCHEDULE_ID_CONFLICT);
+                    return;
+                }
+                default -> registry.remove(h); // a finished local timer's record; the id was reused elsewhere
+            }
+        }
+        h = registry.insert(EntryKind.REPLICA, buf, idIndex, idLen, hash, deadline);
+        if (h < 0) {
+            counters.increment(Counter.REPLICAS_DROPPED_FULL);
+            return;
+        }
+        registry.owner(h, f.ownerId());
+        if (f.payloadLength() > 0) {
+            registry.payload(h, f.payloadCopy());
+        }
+        counters.increment(Counter.REPLICAS_STORED);
+    }
+
+    @Override
+    public void onKill(HeaderFlyweight header, KillFlyweight f) {
+        counters.increment(Counter.FRAMES_IN_KILL);
+        int idIndex = f.idIndex();
+        int idLen = f.idLength();
+        ByteBuf buf = f.buffer();
+        int hash = IdBytes.hash(buf, idIndex, idLen);
+        int h = registry.find(buf, idIndex, idLen, hash);
+        long sender = header.senderId();
+        long requestId = f.requestId();
+        if (h < 0) {
+            h = registry.insert(EntryKind.TOMBSTONE, buf, idIndex, idLen, hash, nowMs + config.tombstoneTtlMs());
+            if (h < 0) {
+                counters.increment(Counter.TOMBSTONES_DROPPED_FULL);
+            } else {
+                registry.killedBy(h, requestId, sender);
+                counters.increment(Counter.TOMBSTONES_STORED);
+            }
+            return;
+        }
+        switch (registry.kind(h)) {
+            case LOCAL_ARMED -> {
+                registry.transition(h, EntryKind.LOCAL_CANCELLED, nowMs + config.recordTtlMs());
+                registry.payload(h, null);
+                registry.killedBy(h, requestId, sender);
+                counters.increment(Counter.TIMERS_CANCELLED_REMOTELY);
+                appendKillAck(requestId, sender, KillAckFlyweight.OUTCOME_CANCELLED, h);
+            }
+            case LOCAL_CANCELLED -> appendKillAck(requestId, sender, KillAckFlyweight.OUTCOME_CANCELLED, h);
+            case LOCAL_FIRED -> appendKillAck(requestId, sender, KillAckFlyweight.OUTCOME_ALREADY_FIRED, h);
+            default -> {
+                // REPLICA: the owner answers. TOMBSTONE: already remembered.
+            }
+        }
+    }
+
+    @Override
+    public void onKillAck(HeaderFlyweight header, KillAckFlyweight f) {
+        counters.increment(Counter.FRAMES_IN_KILL_ACK);
+        if (f.cancellerId() == nodeId && f.requestId() != 0) {
+            int p = pending.find(f.requestId());
+            if (p >= 0) {
+                boolean cancelled = f.outcome() == KillAckFlyweight.OUTCOME_CANCELLED;
+                completeCancel(p, cancelled ? CancelOutcome.Status.CANCELLED : CancelOutcome.Status.ALREADY_FIRED,
+                        header.senderId());
+            } else {
+                counters.increment(Counter.KILL_ACKS_UNMATCHED);
+            }
+        }
+        dropReplica(f.buffer(), f.idIndex(), f.idLength());
+    }
+
+    @Override
+    public void onHeartbeat(HeaderFlyweight header, HeartbeatFlyweight f) {
+        counters.increment(Counter.FRAMES_IN_HEARTBEAT);
+    }
+
+    @Override
+    public void onFired(HeaderFlyweight header, FiredFlyweight f) {
+        counters.increment(Counter.FRAMES_IN_FIRED);
+        dropReplica(f.buffer(), f.idIndex(), f.idLength());
+    }
+
+    @Override
+    public void onUnknown(HeaderFlyweight header, FrameFlyweight frame) {
+        counters.increment(Counter.FRAMES_IN_UNKNOWN);
+    }
+
+    private void dropReplica(ByteBuf buf, int idIndex, int idLen) {
+        int h = registry.find(buf, idIndex, idLen, IdBytes.hash(buf, idIndex, idLen));
+        if (h >= 0 && registry.kind(h) == EntryKind.REPLICA) {
+            registry.remove(h);
+        }
+    }
+
+    // ---------------------------------------------------------------- local commands
+
+    void schedule(byte[] id, long delayMs, byte[] payload, CompletableFuture<ScheduleOutcome> result, long now) {
+        nowMs = now;
+        if (closed) {
+            fail(result, new ScheduleRejectedException(ScheduleRejectedException.Reason.CLOSED, "node is closed"));
+            return;
+        }
+        int hash = IdBytes.hash(id, 0, id.length);
+        int h = registry.find(id, 0, id.length, hash);
+        if (h >= 0) {
+            switch (registry.kind(h)) {
+                case TOMBSTONE -> {
+                    preCancel(h, id, result);
+                    return;
+                }
+                case LOCAL_ARMED, REPLICA -> {
+                    counters.increment(Counter.SCHEDULES_REJECTED);
+                    String where = registry.kind(h) == EntryKind.LOCAL_ARMED ? "armed on this node"
+                            : "owned by node " + Long.toHexString(registry.owner(h));
+                    fail(result, new ScheduleRejectedException(ScheduleRejectedException.Reason.DUPLICATE_ID,
+                            "timer id is already " + where));
+                    return;
+                }
+                default -> {
+                    if (!registry.hasRoom(EntryKind.LOCAL_ARMED)) {
+                        timerLimit(result);
+                        return;
+                    }
+                    registry.transition(h, EntryKind.LOCAL_ARMED, now + delayMs); // reuse of a finished timer's id
+                }
+            }
+        } else {
+            h = registry.insert(EntryKind.LOCAL_ARMED, id, 0, id.length, hash, now + delayMs);
+            if (h < 0) {
+                timerLimit(result);
+                return;
+            }
+        }
+        registry.owner(h, nodeId);
+        registry.armedAt(h, now);
+        registry.payload(h, payload);
+        counters.increment(Counter.TIMERS_ARMED);
+        appendSchedule(delayMs, id, payload);
+        complete(result, ScheduleOutcome.ARMED);
+    }
+
+    private void timerLimit(CompletableFuture<ScheduleOutcome> result) {
+        counters.increment(Counter.TIMER_LIMIT_HITS);
+        fail(result, new ScheduleRejectedException(ScheduleRejectedException.Reason.TIMER_LIMIT,
+                "maxTimers (" + config.maxTimers() + ") timers are armed on this node"));
+    }
+
+    /** A kill for this id arrived first: the schedule is cancelled on arrival and the canceller answered. */
+    private void preCancel(int h, byte[] id, CompletableFuture<ScheduleOutcome> result) {
+        long requestId = registry.requestId(h);
+        long canceller = registry.canceller(h);
+        registry.transition(h, EntryKind.LOCAL_CANCELLED, nowMs + config.recordTtlMs());
+        registry.owner(h, nodeId);
+        counters.increment(Counter.TIMERS_PRE_CANCELLED);
+        if (canceller == nodeId) {
+            int p = pending.find(requestId);
+            if (p >= 0) {
+                completeCancel(p, CancelOutcome.Status.CANCELLED, nodeId);
+            }
+        }
+        appendKillAck(requestId, canceller, KillAckFlyweight.OUTCOME_CANCELLED, h);
+        complete(result, ScheduleOutcome.PRE_CANCELLED);
+    }
+
+    void cancel(byte[] id, CompletableFuture<CancelOutcome> result, long now) {
+        nowMs = now;
+        if (closed) {
+            fail(result, new CancelRejectedException(CancelRejectedException.Reason.CLOSED, "node is closed"));
+            return;
+        }
+        counters.increment(Counter.CANCELS_REQUESTED);
+        int hash = IdBytes.hash(id, 0, id.length);
+        int h = registry.find(id, 0, id.length, hash);
+        EntryKind kind = h >= 0 ? registry.kind(h) : EntryKind.FREE;
+        switch (kind) {
+            case LOCAL_ARMED -> {
+                registry.transition(h, EntryKind.LOCAL_CANCELLED, now + config.recordTtlMs());
+                registry.payload(h, null);
+                registry.killedBy(h, 0, nodeId);
+                counters.increment(Counter.TIMERS_CANCELLED_LOCALLY);
+                counters.increment(Counter.CANCELS_CANCELLED);
+                appendKillAck(0, nodeId, KillAckFlyweight.OUTCOME_CANCELLED, h); // replicas drop their copy
+                complete(result, new CancelOutcome(CancelOutcome.Status.CANCELLED, nodeId));
+                return;
+            }
+            case LOCAL_CANCELLED -> {
+                counters.increment(Counter.CANCELS_CANCELLED);
+                complete(result, new CancelOutcome(CancelOutcome.Status.CANCELLED, nodeId));
+                return;
+            }
+            case LOCAL_FIRED -> {
+                counters.increment(Counter.CANCELS_ALREADY_FIRED);
+                complete(result, new CancelOutcome(CancelOutcome.Status.ALREADY_FIRED, nodeId));
+                return;
+            }
+            default -> {
+            }
+        }
+        if (pending.isFull()) {
+            counters.increment(Counter.CANCELS_REJECTED);
+            fail(result, new CancelRejectedException(CancelRejectedException.Reason.PENDING_LIMIT,
+                    "maxPendingCancels (" + config.maxPendingCancels() + ") cancels are awaiting answers"));
+            return;
+        }
+        long requestId = nextRequestId++;
+        if (kind == EntryKind.FREE) {
+            // Remember the kill locally too: a later local schedule of this id is then pre-cancelled.
+            int t = registry.insert(EntryKind.TOMBSTONE, id, 0, id.length, hash, now + config.tombstoneTtlMs());
+            if (t >= 0) {
+                registry.killedBy(t, requestId, nodeId);
+            } else {
+                counters.increment(Counter.TOMBSTONES_DROPPED_FULL);
+            }
+        }
+        int p = pending.add(requestId, id, 0, id.length, result, now, config.killBackoff());
+        if (kind == EntryKind.REPLICA) {
+            pending.markOwnerSeen(p);
+        }
+        appendKill(requestId, id, 0, id.length);
+    }
+
+    void setListener(ExpiryListener listener, Executor executor) {
+        this.listener = listener;
+        this.listenerExecutor = executor;
+    }
+
+    // ---------------------------------------------------------------- clock
+
+    /** Fires due timers, retransmits due kills, expires records, sends heartbeats, then flushes. */
+    void tick(long now) {
+        nowMs = now;
+        registry.poll(now, registryExpiry, EXPIRY_BATCH);
+        pending.poll(now, retransmitDue, EXPIRY_BATCH);
+        if (now >= nextHeartbeatMs && config.heartbeatIntervalMs() > 0) {
+            nextHeartbeatMs = now + config.heartbeatIntervalMs();
+            if (!appendHeartbeatFrame()) {
+                sendCurrent();
+                appendHeartbeatFrame();
+            }
+        }
+        updateGauges();
+        flush();
+    }
+
+    private boolean appendHeartbeatFrame() {
+        begin();
+        boolean ok = writer.appendHeartbeat(registry.count(EntryKind.LOCAL_ARMED), config.heartbeatIntervalMs(), nodeId);
+        if (ok) {
+            counters.increment(Counter.FRAMES_OUT_HEARTBEAT);
+        }
+        return ok;
+    }
+
+    private void onRegistryDeadline(int h, long now) {
+        switch (registry.kind(h)) {
+            case LOCAL_ARMED -> fire(h, now);
+            case REPLICA -> {
+                counters.increment(Counter.REPLICAS_EXPIRED);
+                registry.remove(h);
+            }
+            case TOMBSTONE -> {
+                counters.increment(Counter.TOMBSTONES_EXPIRED);
+                registry.remove(h);
+            }
+            default -> registry.remove(h);
+        }
+    }
+
+    private void fire(int h, long now) {
+        long deadline = registry.deadline(h);
+        byte[] payload = registry.payload(h);
+        registry.transition(h, EntryKind.LOCAL_FIRED, now + config.recordTtlMs());
+        registry.payload(h, null);
+        counters.increment(Counter.TIMERS_FIRED);
+        byte[] idArena = registry.ids().arena();
+        appendFired(idArena, registry.ids().idOffset(h), registry.ids().idLength(h));
+        ExpiryListener l = listener;
+        Executor e = listenerExecutor;
+        if (l != null) {
+            TimerExpiry expiry = new TimerExpiry(registry.ids().idCopy(h), payload == null ? EMPTY : payload, deadline, now);
+            try {
+                e.execute(() -> {
+                    try {
+                        l.onExpire(expiry);
+                    } catch (Throwable t) {
+                        counters.incrementConcurrent(Counter.LISTENER_FAILURES);
+                    }
+                });
+            } catch (RejectedExecutionException rejected) {
+                counters.increment(Counter.LISTENER_REJECTED);
+            }
+        }
+    }
+
+    private static final byte[] EMPTY = new byte[0];
+
+    private void onRetransmitDue(int p, long now) {
+        if (pending.expired(p, now, config.killBackoff())) {
+            byte[] arena = pending.idArena();
+            int off = pending.idOffset(p);
+            int len = pending.idLength(p);
+            int h = registry.find(arena, off, len, IdBytes.hash(arena, off, len));
+            boolean held = pending.ownerSeen(p) || (h >= 0 && registry.kind(h) == EntryKind.REPLICA);
+            completeCancel(p, held ? CancelOutcome.Status.UNCONFIRMED : CancelOutcome.Status.NOT_FOUND, 0);
+            return;
+        }
+        counters.increment(Counter.KILL_RETRANSMITS);
+        appendKill(pending.requestId(p), pending.idArena(), pending.idOffset(p), pending.idLength(p));
+        pending.rescheduleAfterSend(p, now, config.killBackoff());
+    }
+
+    @SuppressWarnings("unchecked")
+    private void completeCancel(int p, CancelOutcome.Status status, long owner) {
+        CompletableFuture<CancelOutcome> f = (CompletableFuture<CancelOutcome>) pending.remove(p);
+        counters.increment(switch (status) {
+            case CANCELLED -> Counter.CANCELS_CANCELLED;
+            case ALREADY_FIRED -> Counter.CANCELS_ALREADY_FIRED;
+            case NOT_FOUND -> Counter.CANCELS_NOT_FOUND;
+            case UNCONFIRMED -> Counter.CANCELS_UNCONFIRMED;
+        });
+        complete(f, new CancelOutcome(status, owner));
+    }
+
+    /** Completes off the loop so no user continuation ever runs on it. */
+    private <T> void complete(CompletableFuture<T> f, T value) {
+        try {
+            completions.execute(() -> f.complete(value));
+        } catch (RejectedExecutionException e) {
+            f.complete(value);
+        }
+    }
+
+    private <T> void fail(CompletableFuture<T> f, Throwable error) {
+        try {
+            completions.execute(() -> f.completeExceptionally(error));
+        } catch (RejectedExecutionException e) {
+            f.completeExceptionally(error);
+        }
+    }
+
+    /** Completes every pending cancel as UNCONFIRMED and refuses further commands. */
+    @SuppressWarnings("unchecked")
+    void close() {
+        closed = true;
+        flush();
+        for (Object w : pending.drainWaiters()) {
+            counters.increment(Counter.CANCELS_UNCONFIRMED);
+            complete((CompletableFuture<CancelOutcome>) w, new CancelOutcome(CancelOutcome.Status.UNCONFIRMED, 0));
+        }
+        updateGauges();
+    }
+
+    void updateGauges() {
+        counters.set(Counter.LIVE_TIMERS, registry.count(EntryKind.LOCAL_ARMED));
+        counters.set(Counter.REPLICAS, registry.count(EntryKind.REPLICA));
+        counters.set(Counter.TOMBSTONES, registry.tombstoneClassCount());
+        counters.set(Counter.PENDING_CANCELS, pending.size());
+        counters.set(Counter.KNOWN_SENDERS, senders.size());
+    }
+
+    // ---------------------------------------------------------------- send
+
+    private void begin() {
+        if (!writer.inProgress()) {
+            out = sink.allocate(config.maxDatagramBytes());
+            writer.begin(out, clusterId, nodeId, ++sequence, System.currentTimeMillis());
+        }
+    }
+
+    private void sendCurrent() {
+        if (writer.inProgress()) {
+            int len = writer.finish();
+            ByteBuf datagram = out;
+            out = null;
+            counters.increment(Counter.DATAGRAMS_OUT);
+            counters.add(Counter.BYTES_OUT, len);
+            sink.send(datagram);
+        }
+    }
+
+    /** Sends the datagram being filled, if any, and flushes the socket. */
+    void flush() {
+        sendCurrent();
+        sink.flush();
+    }
+
+    private void appendSchedule(long delayMs, byte[] id, byte[] payload) {
+        int payloadLen = payload == null ? 0 : payload.length;
+        begin();
+        if (!writer.appendSchedule(delayMs, nodeId, id, 0, id.length, payload, 0, payloadLen)) {
+            sendCurrent();
+            begin();
+            writer.appendSchedule(delayMs, nodeId, id, 0, id.length, payload, 0, payloadLen);
+        }
+        counters.increment(Counter.FRAMES_OUT_SCHEDULE);
+    }
+
+    private void appendKill(long requestId, byte[] id, int off, int len) {
+        begin();
+        if (!writer.appendKill(requestId, id, off, len)) {
+            sendCurrent();
+            begin();
+            writer.appendKill(requestId, id, off, len);
+        }
+        counters.increment(Counter.FRAMES_OUT_KILL);
+    }
+
+    private void appendKillAck(long requestId, long canceller, int outcome, int h) {
+        byte[] arena = registry.ids().arena();
+        int off = registry.ids().idOffset(h);
+        int len = registry.ids().idLength(h);
+        begin();
+        if (!writer.appendKillAck(requestId, canceller, outcome, arena, off, len)) {
+            sendCurrent();
+            begin();
+            writer.appendKillAck(requestId, canceller, outcome, arena, off, len);
+        }
+        counters.increment(Counter.FRAMES_OUT_KILL_ACK);
+    }
+
+    private void appendFired(byte[] id, int off, int len) {
+        begin();
+        if (!writer.appendFired(nodeId, id, off, len)) {
+            sendCurrent();
+            begin();
+            writer.appendFired(nodeId, id, off, len);
+        }
+        counters.increment(Counter.FRAMES_OUT_FIRED);
+    }
+}

@@ -1,0 +1,71 @@
+package io.wheelcast.engine.transport;
+
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+
+/**
+ * Native epoll when it loads (recvmmsg batching, fewer copies), NIO otherwise; the choice and
+ * the reason are reported, never silent.
+ *
+ * <p>Internal API.
+ */
+public final class TransportSelector {
+    /** The chosen implementation. */
+    public enum Kind {
+        EPOLL, NIO
+    }
+
+    private TransportSelector() {
+    }
+
+    /**
+     * @param requested "auto", "epoll" or "nio"
+     * @throws IllegalStateException if epoll is required but does not load here
+     */
+    public static Kind choose(String requested) {
+        switch (requested) {
+            case "nio":
+                return Kind.NIO;
+            case "epoll":
+                if (!Epoll.isAvailable()) {
+                    throw new IllegalStateException("epoll transport requested but unavailable: "
+                            + Epoll.unavailabilityCause());
+                }
+                return Kind.EPOLL;
+            default:
+                return Epoll.isAvailable() ? Kind.EPOLL : Kind.NIO;
+        }
+    }
+
+    /** Why AUTO would not pick epoll, or null if it would. */
+    public static String epollUnavailableReason() {
+        return Epoll.isAvailable() ? null : String.valueOf(Epoll.unavailabilityCause());
+    }
+
+    public static IoHandlerFactory ioHandlerFactory(Kind kind) {
+        return kind == Kind.EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    }
+
+    public static DatagramChannel newChannel(Kind kind, boolean ipv6) {
+        SocketProtocolFamily family = ipv6 ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET;
+        if (kind == Kind.EPOLL) {
+            EpollDatagramChannel ch = new EpollDatagramChannel(family);
+            return ch;
+        }
+        return new NioDatagramChannel(family);
+    }
+
+    /** Enables recvmmsg: up to {@code batch} datagrams of at most {@code maxDatagram} bytes per syscall. */
+    public static void enableBatchedReceive(DatagramChannel ch, int maxDatagram) {
+        if (ch instanceof EpollDatagramChannel) {
+            ch.config().setOption(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, maxDatagram);
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package io.wheelcast.engine;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.wheelcast.engine.reliability.FaultPlan;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+
+/**
+ * A deterministic LAN for {@link NodeCore}s: virtual time, multicast to every other node with
+ * a seeded loss rate and a fixed one-way latency. Lets tests run thousands of timers through
+ * loss in milliseconds of real time, reproducibly from the seed.
+ */
+final class SimulatedLan {
+    private record InFlight(long deliverAt, long order, int to, byte[] bytes) {
+    }
+
+    final List<NodeCore> nodes = new ArrayList<>();
+    final List<Counters> counters = new ArrayList<>();
+    final List<List<TimerExpiry>> expiries = new ArrayList<>();
+    private final PriorityQueue<InFlight> wire = new PriorityQueue<>((a, b) -> a.deliverAt != b.deliverAt
+            ? Long.compare(a.deliverAt, b.deliverAt) : Long.compare(a.order, b.order));
+    private final SplittableRandom random;
+    private final double lossPercent;
+    private final long latencyMs;
+    private long order;
+    long now = 1_000;
+    long sent;
+    long dropped;
+
+    SimulatedLan(int size, long seed, double lossPercent, long latencyMs, WheelcastNode.Builder builder) {
+        this.random = new SplittableRandom(seed);
+        this.lossPercent = lossPercent;
+        this.latencyMs = latencyMs;
+        NodeConfig config = builder.completionExecutor(Runnable::run).faultPlan(FaultPlan.NONE).build();
+        for (int i = 0; i < size; i++) {
+            int from = i;
+            Counters c = new Counters();
+            List<TimerExpiry> fired = new ArrayList<>();
+            NodeCore core = new NodeCore(config, 0x1000L + i, c, new DatagramSink() {
+                @Override
+                public ByteBuf allocate(int capacity) {
+                    return Unpooled.buffer(capacity);
+                }
+
+                @Override
+                public void send(ByteBuf datagram) {
+                    byte[] bytes = new byte[datagram.readableBytes()];
+                    datagram.readBytes(bytes);
+                    datagram.release();
+                    for (int to = 0; to < nodes.size(); to++) {
+                        if (to == from) {
+                            continue;
+                        }
+                        sent++;
+                        if (random.nextDouble() * 100 < lossPercent) {
+                            dropped++;
+                            continue;
+                        }
+                        wire.add(new InFlight(now + latencyMs, order++, to, bytes));
+                    }
+                }
+
+                @Override
+                public void flush() {
+                }
+            }, now);
+            core.setListener(fired::add, Runnable::run);
+            nodes.add(core);
+            counters.add(c);
+            expiries.add(fired);
+        }
+    }
+
+    NodeCore node(int i) {
+        return nodes.get(i);
+    }
+
+    Counters counters(int i) {
+        return counters.get(i);
+    }
+
+    /** Advances virtual time by {@code ms}, one millisecond at a time: deliver, then tick every node. */
+    void run(long ms) {
+        for (long end = now + ms; now < end; ) {
+            now++;
+            while (!wire.isEmpty() && wire.peek().deliverAt <= now) {
+                InFlight f = wire.poll();
+                ByteBuf buf = Unpooled.wrappedBuffer(f.bytes);
+                nodes.get(f.to).onDatagram(buf, now);
+                nodes.get(f.to).flush();
+            }
+            for (NodeCore n : nodes) {
+                n.tick(now);
+            }
+        }
+    }
+
+    long lossPercentTimes100() {
+        return (long) (lossPercent * 100);
+    }
+}
