@@ -115,11 +115,11 @@ public final class WheelcastNode implements AutoCloseable {
                     .option(ChannelOption.SO_RCVBUF, config.receiveBufferBytes())
                     .option(ChannelOption.SO_SNDBUF, config.sendBufferBytes())
                     .option(ChannelOption.IP_MULTICAST_IF, networkInterface)
-                    .option(ChannelOption.IP_MULTICAST_TTL, config.ttl())
                     .option(ChannelOption.IP_MULTICAST_LOOP_DISABLED, !config.loopback())
                     .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(65_536))
                     .handler(new NodeChannelHandler(core, counters, WheelcastNode::nowMs, config.faultPlan()))
                     .register().syncUninterruptibly().channel();
+            TransportSelector.setMulticastTtl(ch, config.ttl(), ipv6);
             TransportSelector.enableBatchedReceive(ch, 65_507);
             ch.bind(new InetSocketAddress(config.port())).syncUninterruptibly();
             ch.joinGroup(groupAddress, networkInterface).syncUninterruptibly();
@@ -166,6 +166,11 @@ public final class WheelcastNode implements AutoCloseable {
 
     public NetworkInterface networkInterface() {
         return networkInterface;
+    }
+
+    /** The multicast TTL (hop limit) the socket really has, read back from the kernel. */
+    public int multicastTtl() {
+        return TransportSelector.multicastTtl(channel, groupAddress.getAddress() instanceof Inet6Address);
     }
 
     public InetSocketAddress groupAddress() {

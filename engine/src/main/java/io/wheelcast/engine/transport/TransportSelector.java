@@ -1,5 +1,6 @@
 package io.wheelcast.engine.transport;
 
+import io.netty.channel.ChannelOption;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
@@ -9,6 +10,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.unix.IntegerUnixChannelOption;
 
 /**
  * Native epoll when it loads (recvmmsg batching, fewer copies), NIO otherwise; the choice and
@@ -60,6 +62,32 @@ public final class TransportSelector {
             return ch;
         }
         return new NioDatagramChannel(family);
+    }
+
+    private static final IntegerUnixChannelOption IP_MULTICAST_TTL =
+            new IntegerUnixChannelOption("IP_MULTICAST_TTL", 0 /* IPPROTO_IP */, 33);
+    private static final IntegerUnixChannelOption IPV6_MULTICAST_HOPS =
+            new IntegerUnixChannelOption("IPV6_MULTICAST_HOPS", 41 /* IPPROTO_IPV6 */, 18);
+
+    /**
+     * Sets the multicast hop limit. Netty's epoll maps {@code ChannelOption.IP_MULTICAST_TTL} to
+     * the unicast {@code IP_TTL} (which rejects 0 and does not govern multicast), so for epoll
+     * the real socket option is set directly.
+     */
+    public static void setMulticastTtl(DatagramChannel ch, int ttl, boolean ipv6) {
+        if (ch instanceof EpollDatagramChannel) {
+            ch.config().setOption(ipv6 ? IPV6_MULTICAST_HOPS : IP_MULTICAST_TTL, ttl);
+        } else {
+            ch.config().setOption(ChannelOption.IP_MULTICAST_TTL, ttl);
+        }
+    }
+
+    /** The multicast hop limit the socket really has. */
+    public static int multicastTtl(DatagramChannel ch, boolean ipv6) {
+        if (ch instanceof EpollDatagramChannel) {
+            return ch.config().getOption(ipv6 ? IPV6_MULTICAST_HOPS : IP_MULTICAST_TTL);
+        }
+        return ch.config().getOption(ChannelOption.IP_MULTICAST_TTL);
     }
 
     /** Enables recvmmsg: up to {@code batch} datagrams of at most {@code maxDatagram} bytes per syscall. */

@@ -1,0 +1,135 @@
+package io.wheelcast.engine;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Three real nodes in one JVM on a real multicast socket (inside the test namespace): the
+ * whole contract end to end, on both transports.
+ */
+class MulticastClusterTest {
+    private final List<WheelcastNode> nodes = new ArrayList<>();
+    private final ExecutorService listenerPool = Executors.newSingleThreadExecutor();
+
+    @AfterEach
+    void closeAll() {
+        nodes.forEach(WheelcastNode::close);
+        listenerPool.shutdownNow();
+    }
+
+    private List<WheelcastNode> cluster(TransportKind transport, int size) {
+        int port = TestNetwork.port();
+        long cluster = ThreadLocalRandom.current().nextLong(1, 0xFFFF_FFFFL);
+        for (int i = 0; i < size; i++) {
+            nodes.add(TestNetwork.builder(port, cluster).transport(transport).start());
+        }
+        return nodes;
+    }
+
+    private static <T> T await(java.util.concurrent.CompletionStage<T> stage) throws Exception {
+        return stage.toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = TransportKind.class, names = {"EPOLL", "NIO"})
+    void scheduleOnOneNodeCancelOnAnotherExpireOnTheOwner(TransportKind transport) throws Exception {
+        List<WheelcastNode> n = cluster(transport, 3);
+        assertThat(n.get(0).transport()).isEqualTo(transport.name().toLowerCase());
+        assertThat(n.get(0).multicastTtl()).as("TTL 0 keeps test traffic on this host").isZero();
+        List<String> fired = new CopyOnWriteArrayList<>();
+        List<String> firedThreads = new CopyOnWriteArrayList<>();
+        n.get(0).onExpire(e -> {
+            fired.add(e.idAsString());
+            firedThreads.add(Thread.currentThread().getName());
+        }, listenerPool);
+
+        assertThat(await(n.get(0).schedule("job-cancel", Duration.ofSeconds(5)))).isEqualTo(ScheduleOutcome.ARMED);
+        assertThat(await(n.get(0).schedule("job-fire", Duration.ofMillis(300)))).isEqualTo(ScheduleOutcome.ARMED);
+
+        CancelOutcome outcome = await(n.get(2).cancel("job-cancel"));
+        assertThat(outcome).isEqualTo(new CancelOutcome(CancelOutcome.Status.CANCELLED, n.get(0).nodeId()));
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (fired.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(fired).containsExactly("job-fire");
+        assertThat(firedThreads.get(0)).as("listener runs on the user's executor, not the loop").doesNotStartWith("wheelcast-loop");
+        assertThat(await(n.get(1).cancel("job-fire")).status()).isEqualTo(CancelOutcome.Status.ALREADY_FIRED);
+
+        NodeStats s = n.get(1).stats();
+        assertThat(s.get(Counter.FRAMES_IN_SCHEDULE)).isEqualTo(2);
+        assertThat(s.rejectedDatagrams()).isZero();
+        assertThat(n.get(0).stats().get(Counter.OWN_DATAGRAMS_IGNORED)).isPositive();
+    }
+
+    @Test
+    void earlyKillCancelsALateScheduleAcrossTheNetwork() throws Exception {
+        List<WheelcastNode> n = cluster(TransportKind.AUTO, 3);
+        CompletableFuture<CancelOutcome> cancel = n.get(1).cancel("early").toCompletableFuture();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (n.get(0).stats().get(Counter.TOMBSTONES_STORED) == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(await(n.get(0).schedule("early", Duration.ofSeconds(5)))).isEqualTo(ScheduleOutcome.PRE_CANCELLED);
+        assertThat(cancel.get(5, TimeUnit.SECONDS)).isEqualTo(new CancelOutcome(CancelOutcome.Status.CANCELLED, n.get(0).nodeId()));
+    }
+
+    @Test
+    void unknownIdIsNotFoundAfterTheCancelTimeout() throws Exception {
+        int port = TestNetwork.port();
+        nodes.add(TestNetwork.builder(port, 5).cancelTimeout(Duration.ofMillis(300)).start());
+        nodes.add(TestNetwork.builder(port, 5).start());
+        CancelOutcome o = await(nodes.get(0).cancel("nobody-has-it"));
+        assertThat(o.status()).isEqualTo(CancelOutcome.Status.NOT_FOUND);
+        assertThat(nodes.get(0).stats().get(Counter.KILL_RETRANSMITS)).isPositive();
+    }
+
+    @Test
+    void otherClustersOnTheSameGroupAndPortAreIgnored() throws Exception {
+        int port = TestNetwork.port();
+        nodes.add(TestNetwork.builder(port, 1).start());
+        nodes.add(TestNetwork.builder(port, 2).start());
+        await(nodes.get(0).schedule("mine", Duration.ofSeconds(5)));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (nodes.get(1).stats().get(Counter.REJECT_WRONG_CLUSTER) == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(nodes.get(1).stats().get(Counter.REJECT_WRONG_CLUSTER)).isPositive();
+        assertThat(nodes.get(1).stats().get(Counter.FRAMES_IN_SCHEDULE)).isZero();
+    }
+
+    @Test
+    void badSettingsFailFastWithClearMessages() {
+        assertThatThrownBy(() -> WheelcastNode.builder().networkInterface("no-such-if0").start())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no network interface named or addressed 'no-such-if0'")
+                .hasMessageContaining("usable interfaces:");
+        assertThatThrownBy(() -> WheelcastNode.builder().group("10.0.0.1"))
+                .hasMessageContaining("not a multicast address");
+        assertThatThrownBy(() -> WheelcastNode.builder().maxPayloadLength(2000).start())
+                .hasMessageContaining("must fit one datagram");
+        List<WheelcastNode> n = cluster(TransportKind.AUTO, 1);
+        assertThatThrownBy(() -> n.get(0).schedule(new byte[65], 10, null)).hasMessageContaining("id must be 1..64 bytes");
+        assertThatThrownBy(() -> n.get(0).schedule("x", Duration.ofMillis(-1))).hasMessageContaining("delayMs");
+        n.get(0).close();
+        Throwable t = n.get(0).schedule("x", Duration.ofMillis(1)).toCompletableFuture().handle((v, e) -> e).join();
+        assertThat(t).isInstanceOf(ScheduleRejectedException.class);
+        assertThat(((ScheduleRejectedException) t).reason()).isEqualTo(ScheduleRejectedException.Reason.CLOSED);
+    }
+}
