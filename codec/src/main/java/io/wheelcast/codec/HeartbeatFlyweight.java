@@ -9,7 +9,7 @@ import io.netty.buffer.ByteBuf;
  *  0 frame header (type=4, flags, length = 16)
  *  4 u32 liveTimers   timers this node owns and has armed
  *  8 u32 intervalMs   the sender's heartbeat interval, so receivers can size their timeout
- * 12 u32 incarnation  low 32 bits of the sender's start time, for logs
+ * 12 u32 incarnation  low 32 bits of the sender id, for logs
  * </pre>
  */
 public final class HeartbeatFlyweight extends FrameFlyweight {
