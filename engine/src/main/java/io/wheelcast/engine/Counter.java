@@ -26,6 +26,8 @@ public enum Counter {
     CANCELS_REJECTED, KILL_RETRANSMITS, KILL_ACKS_UNMATCHED,
     COMMAND_QUEUE_FULL, LISTENER_FAILURES, LISTENER_REJECTED,
     FAULT_DROPPED, FAULT_DUPLICATED, FAULT_DELAYED,
+    /** Classic-snippet compatibility: {@code kill:<id>} text datagrams. */
+    TEXT_KILLS_IN, TEXT_KILLS_INVALID, TEXT_KILLS_OUT,
     /** Gauges. */
     LIVE_TIMERS(true), REPLICAS(true), TOMBSTONES(true), PENDING_CANCELS(true), KNOWN_SENDERS(true);
 

@@ -34,5 +34,7 @@ record NodeConfig(
         long replicaGraceMs,
         long heartbeatIntervalMs,
         FaultPlan faultPlan,
+        boolean acceptTextKills,
+        boolean emitTextKills,
         Executor completionExecutor) {
 }

@@ -88,6 +88,10 @@ final class NodeCore implements FrameHandler {
         nowMs = now;
         counters.increment(Counter.DATAGRAMS_IN);
         counters.add(Counter.BYTES_IN, buf.readableBytes());
+        if (config.acceptTextKills() && TextKill.matches(buf)) { // "kill:" can never start a binary header
+            onTextKill(buf);
+            return;
+        }
         DecodeStatus status = decoder.validate(buf);
         if (status != DecodeStatus.OK) {
             counters.increment(Counter.rejection(status));
@@ -154,16 +158,27 @@ final class NodeCore implements FrameHandler {
         counters.increment(Counter.REPLICAS_STORED);
     }
 
+    /** A {@code kill:<id>} text datagram: a kill with no sender to answer (request id 0, canceller 0). */
+    private void onTextKill(ByteBuf buf) {
+        int idIndex = buf.readerIndex() + TextKill.PREFIX_LENGTH;
+        int idLen = TextKill.idLength(buf);
+        if (idLen < 1 || idLen > config.maxIdLength()) {
+            counters.increment(Counter.TEXT_KILLS_INVALID);
+            return;
+        }
+        counters.increment(Counter.TEXT_KILLS_IN);
+        kill(buf, idIndex, idLen, 0L, 0L);
+    }
+
     @Override
     public void onKill(HeaderFlyweight header, KillFlyweight f) {
         counters.increment(Counter.FRAMES_IN_KILL);
-        int idIndex = f.idIndex();
-        int idLen = f.idLength();
-        ByteBuf buf = f.buffer();
+        kill(f.buffer(), f.idIndex(), f.idLength(), header.senderId(), f.requestId());
+    }
+
+    private void kill(ByteBuf buf, int idIndex, int idLen, long sender, long requestId) {
         int hash = IdBytes.hash(buf, idIndex, idLen);
         int h = registry.find(buf, idIndex, idLen, hash);
-        long sender = header.senderId();
-        long requestId = f.requestId();
         if (h < 0) {
             h = registry.insert(EntryKind.TOMBSTONE, buf, idIndex, idLen, hash, nowMs + config.tombstoneTtlMs());
             if (h < 0) {
@@ -354,6 +369,13 @@ final class NodeCore implements FrameHandler {
             pending.markOwnerSeen(p);
         }
         appendKill(requestId, id, 0, id.length);
+        if (config.emitTextKills()) {
+            ByteBuf text = sink.allocate(TextKill.PREFIX_LENGTH + id.length);
+            TextKill.write(text, id);
+            counters.increment(Counter.TEXT_KILLS_OUT);
+            counters.increment(Counter.DATAGRAMS_OUT);
+            sink.send(text);
+        }
     }
 
     void setListener(ExpiryListener listener, Executor executor) {

@@ -378,6 +378,8 @@ public final class WheelcastNode implements AutoCloseable {
         private long heartbeatIntervalMs = 1_000;
         private FaultPlan faultPlan = FaultPlan.NONE;
         private Executor completionExecutor = ForkJoinPool.commonPool();
+        private boolean acceptTextKills;
+        private boolean emitTextKills;
 
         private Builder() {
             try {
@@ -555,6 +557,21 @@ public final class WheelcastNode implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Treat plain-text datagrams {@code kill:<id>} (the classic multicast snippet) as kills.
+         * Off by default: they carry no cluster id, sequence or authentication.
+         */
+        public Builder acceptTextKills(boolean accept) {
+            this.acceptTextKills = accept;
+            return this;
+        }
+
+        /** Also send a {@code kill:<id>} text datagram with each cancel, for nodes still running the snippet. */
+        public Builder emitTextKills(boolean emit) {
+            this.emitTextKills = emit;
+            return this;
+        }
+
         /** Executor that completes schedule and cancel futures (default: the common pool). */
         public Builder completionExecutor(Executor executor) {
             this.completionExecutor = Objects.requireNonNull(executor, "executor");
@@ -572,7 +589,7 @@ public final class WheelcastNode implements AutoCloseable {
                     receiveBufferBytes, sendBufferBytes, maxDatagramBytes, maxIdLength, maxPayloadLength, maxTimers,
                     maxReplicas, maxTombstones, maxPendingCancels, maxSenders, commandQueueCapacity, tickMs,
                     wheelSlots, killBackoff, tombstoneTtlMs, recordTtlMs, replicaGraceMs, heartbeatIntervalMs,
-                    faultPlan, completionExecutor);
+                    faultPlan, acceptTextKills, emitTextKills, completionExecutor);
         }
 
         /**
