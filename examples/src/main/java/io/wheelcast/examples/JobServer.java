@@ -1,0 +1,256 @@
+package io.wheelcast.examples;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.wheelcast.engine.CancelOutcome;
+import io.wheelcast.engine.Counter;
+import io.wheelcast.engine.NodeStats;
+import io.wheelcast.engine.ScheduleOutcome;
+import io.wheelcast.engine.ScheduleRejectedException;
+import io.wheelcast.engine.WheelcastNode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The story as a service: an HTTP job server embedding one Wheelcast node. POST starts a job
+ * with a cluster timer, DELETE (on any host) cancels it cluster-wide, expiry "emails" the user
+ * (a JSON line in the outbox file).
+ */
+@Command(name = "job-server", mixinStandardHelpOptions = true,
+        description = {"HTTP job server with a cluster-wide job timeout.",
+                "POST /jobs?timeout=10s[&id=ID]   start a job, arm its timer",
+                "DELETE /jobs/ID                  cancel anywhere: 200 cancelled, 409 already fired, 404 unknown, 503 unconfirmed",
+                "GET /jobs/ID, GET /metrics (Prometheus), GET /health"})
+public final class JobServer implements Callable<Integer> {
+    @Mixin
+    NodeOptions net;
+
+    @Option(names = "--http-port", description = "HTTP port (default: ${DEFAULT-VALUE}).", defaultValue = "8080")
+    int httpPort;
+
+    @Option(names = "--http-bind", description = "HTTP bind address (default: ${DEFAULT-VALUE}).", defaultValue = "0.0.0.0")
+    String httpBind;
+
+    @Option(names = "--outbox", description = "File the failure emails are appended to, one JSON line each (default: ${DEFAULT-VALUE}).",
+            defaultValue = "outbox.jsonl")
+    Path outbox;
+
+    @Option(names = "--no-text-kills", description = "Do not accept classic 'kill:<id>' text datagrams (accepted by default here).")
+    boolean noTextKills;
+
+    enum State { RUNNING, CANCELLED, FAILED_EMAILED }
+
+    private final Map<String, State> jobs = new ConcurrentHashMap<>();
+    private final ExecutorService mailer = Executors.newSingleThreadExecutor(r -> new Thread(r, "mailer"));
+    private WheelcastNode node;
+    private Writer outboxWriter;
+
+    @Override
+    public Integer call() throws Exception {
+        outboxWriter = Files.newBufferedWriter(outbox, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        node = net.builder().acceptTextKills(!noTextKills).start();
+        node.onExpire(e -> sendFailureEmail(e.idAsString()), mailer);
+        MultiThreadIoEventLoopGroup http = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try {
+            Channel server = new ServerBootstrap().group(http).channel(NioServerSocketChannel.class)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(65_536), new Handler());
+                        }
+                    }).bind(httpBind, httpPort).sync().channel();
+            System.out.println("job-server http=" + httpBind + ":" + httpPort + " node=" + Long.toHexString(node.nodeId())
+                    + " transport=" + node.transport() + " iface=" + node.networkInterface().getName()
+                    + " group=" + node.groupAddress() + " outbox=" + outbox);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                server.close();
+                node.close();
+            }));
+            server.closeFuture().sync();
+        } finally {
+            http.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            node.close();
+            mailer.shutdown();
+        }
+        return 0;
+    }
+
+    private void sendFailureEmail(String jobId) {
+        jobs.put(jobId, State.FAILED_EMAILED);
+        String line = "{\"job\":\"" + jobId + "\",\"owner\":\"" + Long.toHexString(node.nodeId()) + "\",\"at\":\""
+                + Instant.now() + "\",\"subject\":\"Your job " + jobId + " timed out and was stopped\"}";
+        try {
+            outboxWriter.write(line);
+            outboxWriter.write('\n');
+            outboxWriter.flush();
+        } catch (IOException e) {
+            System.err.println("outbox write failed: " + e);
+        }
+        System.out.println("email: job " + jobId + " timed out");
+    }
+
+    private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+            boolean keepAlive = HttpUtil.isKeepAlive(req);
+            QueryStringDecoder q = new QueryStringDecoder(req.uri());
+            String path = q.path();
+            try {
+                if (path.equals("/jobs") && req.method().equals(HttpMethod.POST)) {
+                    startJob(ctx, req, q, keepAlive);
+                } else if (path.startsWith("/jobs/") && path.length() > 6) {
+                    String id = path.substring(6);
+                    if (req.method().equals(HttpMethod.DELETE)) {
+                        cancelJob(ctx, id, keepAlive);
+                    } else if (req.method().equals(HttpMethod.GET)) {
+                        State s = jobs.get(id);
+                        if (s == null) {
+                            reply(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, json("error", "job " + id + " is not owned by this host"));
+                        } else {
+                            reply(ctx, keepAlive, HttpResponseStatus.OK, "{\"id\":\"" + id + "\",\"state\":\"" + s + "\"}");
+                        }
+                    } else {
+                        reply(ctx, keepAlive, HttpResponseStatus.METHOD_NOT_ALLOWED, json("error", "use GET or DELETE on /jobs/ID"));
+                    }
+                } else if (path.equals("/metrics") && req.method().equals(HttpMethod.GET)) {
+                    replyText(ctx, keepAlive, prometheus(node.stats()));
+                } else if (path.equals("/health")) {
+                    reply(ctx, keepAlive, HttpResponseStatus.OK, json("status", "ok"));
+                } else {
+                    reply(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, json("error", "no route " + req.method() + " " + path));
+                }
+            } catch (IllegalArgumentException e) {
+                reply(ctx, keepAlive, HttpResponseStatus.BAD_REQUEST, json("error", e.getMessage()));
+            }
+        }
+
+        private void startJob(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder q, boolean keepAlive) {
+            Map<String, List<String>> params = new java.util.HashMap<>(q.parameters());
+            String body = req.content().toString(StandardCharsets.UTF_8).trim();
+            if (!body.isEmpty()) {
+                params.putAll(new QueryStringDecoder(body, false).parameters());
+            }
+            List<String> timeout = params.get("timeout");
+            if (timeout == null || timeout.isEmpty()) {
+                throw new IllegalArgumentException("missing timeout (e.g. POST /jobs?timeout=10s)");
+            }
+            Duration d = DurationConverter.parse(timeout.get(0));
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException("timeout must be positive");
+            }
+            String id = params.containsKey("id") ? params.get("id").get(0) : "job-" + UUID.randomUUID().toString().substring(0, 8);
+            if (id.isEmpty() || id.contains("/")) {
+                throw new IllegalArgumentException("id must be non-empty and contain no '/'");
+            }
+            node.schedule(id, d).whenComplete((o, e) -> {
+                if (e != null) {
+                    Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                    boolean dup = t instanceof ScheduleRejectedException r && r.reason() == ScheduleRejectedException.Reason.DUPLICATE_ID;
+                    reply(ctx, keepAlive, dup ? HttpResponseStatus.CONFLICT : HttpResponseStatus.SERVICE_UNAVAILABLE,
+                            json("error", t.getMessage()));
+                    return;
+                }
+                jobs.put(id, o == ScheduleOutcome.ARMED ? State.RUNNING : State.CANCELLED);
+                reply(ctx, keepAlive, HttpResponseStatus.CREATED, "{\"id\":\"" + id + "\",\"owner\":\""
+                        + Long.toHexString(node.nodeId()) + "\",\"timeoutMs\":" + d.toMillis() + ",\"state\":\""
+                        + (o == ScheduleOutcome.ARMED ? "RUNNING" : "CANCELLED_BEFORE_START") + "\"}");
+            });
+        }
+
+        private void cancelJob(ChannelHandlerContext ctx, String id, boolean keepAlive) {
+            long t0 = System.nanoTime();
+            node.cancel(id).whenComplete((o, e) -> {
+                if (e != null) {
+                    reply(ctx, keepAlive, HttpResponseStatus.SERVICE_UNAVAILABLE, json("error", String.valueOf(e.getMessage())));
+                    return;
+                }
+                if (o.status() == CancelOutcome.Status.CANCELLED && o.ownerId() == node.nodeId()) {
+                    jobs.put(id, State.CANCELLED);
+                }
+                HttpResponseStatus status = switch (o.status()) {
+                    case CANCELLED -> HttpResponseStatus.OK;
+                    case ALREADY_FIRED -> HttpResponseStatus.CONFLICT;
+                    case NOT_FOUND -> HttpResponseStatus.NOT_FOUND;
+                    case UNCONFIRMED -> HttpResponseStatus.SERVICE_UNAVAILABLE;
+                };
+                reply(ctx, keepAlive, status, String.format("{\"id\":\"%s\",\"outcome\":\"%s\",\"owner\":\"%s\",\"ms\":%.2f}",
+                        id, o.status(), o.ownerId() == 0 ? "" : Long.toHexString(o.ownerId()), (System.nanoTime() - t0) / 1e6));
+            });
+        }
+    }
+
+    static String prometheus(NodeStats s) {
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<Counter, Long> e : s.asMap().entrySet()) {
+            String name = e.getKey().metricName();
+            sb.append("# TYPE ").append(name).append(e.getKey().isGauge() ? " gauge\n" : " counter\n");
+            sb.append(name).append(' ').append(e.getValue()).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static String json(String key, String value) {
+        return "{\"" + key + "\":\"" + String.valueOf(value).replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
+    }
+
+    private static void reply(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, String body) {
+        send(ctx, keepAlive, status, body, "application/json");
+    }
+
+    private static void replyText(ChannelHandlerContext ctx, boolean keepAlive, String body) {
+        send(ctx, keepAlive, HttpResponseStatus.OK, body, "text/plain; version=0.0.4");
+    }
+
+    private static void send(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, String body, String type) {
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                Unpooled.copiedBuffer(body + "\n", StandardCharsets.UTF_8));
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
+        HttpUtil.setContentLength(res, res.content().readableBytes());
+        if (keepAlive) {
+            res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            ctx.writeAndFlush(res);
+        } else {
+            ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.wheelcast.examples;
+
+import io.wheelcast.engine.WheelcastNode;
+import picocli.CommandLine.Option;
+
+import java.time.Duration;
+
+/** Network options shared by every command. */
+final class NodeOptions {
+    @Option(names = "--group", description = "Multicast group (default: ${DEFAULT-VALUE}; with --ipv6: ff15::4243).",
+            defaultValue = "239.255.42.99")
+    String group;
+
+    @Option(names = "--port", description = "UDP port (default: ${DEFAULT-VALUE}).", defaultValue = "45454")
+    int port;
+
+    @Option(names = "--iface", description = "Interface name or address (default: first up multicast interface).")
+    String iface;
+
+    @Option(names = "--ipv6", description = "Use the IPv6 group ff15::4243 unless --group is given.")
+    boolean ipv6;
+
+    @Option(names = "--cluster", description = "Cluster id, unsigned 32-bit (default: ${DEFAULT-VALUE}).", defaultValue = "0")
+    long cluster;
+
+    @Option(names = "--ttl", description = "Multicast TTL: 1 = LAN segment, 0 = this host (default: ${DEFAULT-VALUE}).",
+            defaultValue = "1")
+    int ttl;
+
+    @Option(names = "--accept-text-kills", description = "Treat 'kill:<id>' text datagrams as kills.")
+    boolean acceptTextKills;
+
+    @Option(names = "--emit-text-kills", description = "Send a 'kill:<id>' text datagram with each cancel.")
+    boolean emitTextKills;
+
+    @Option(names = "--cancel-timeout", description = "How long a cancel waits for the owner, e.g. 2s (default: ${DEFAULT-VALUE}).",
+            defaultValue = "2s", converter = DurationConverter.class)
+    Duration cancelTimeout;
+
+    String groupAddress() {
+        return ipv6 && "239.255.42.99".equals(group) ? "ff15::4243" : group;
+    }
+
+    WheelcastNode.Builder builder() {
+        return WheelcastNode.builder()
+                .group(groupAddress())
+                .port(port)
+                .networkInterface(iface)
+                .clusterId(cluster)
+                .ttl(ttl)
+                .acceptTextKills(acceptTextKills)
+                .emitTextKills(emitTextKills)
+                .cancelTimeout(cancelTimeout);
+    }
+}

@@ -1,0 +1,63 @@
+package io.wheelcast.examples;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The 6-host job-timeout scenario on a simulated LAN (scripts/lan.sh), with and without kernel
+ * level datagram loss. Needs root, unshare, ip and nft; skipped with the reason otherwise.
+ */
+class LanScenarioIT {
+    private static final Path SCRIPT = Path.of("../scripts/lan.sh");
+
+    @BeforeAll
+    static void requireRootAndTools() throws Exception {
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+                "skipped: the simulated LAN needs root (network namespaces, veths, a bridge)");
+        for (String tool : List.of("unshare", "ip", "nft", "curl")) {
+            Process p = new ProcessBuilder("sh", "-c", "command -v " + tool).start();
+            Assumptions.assumeTrue(p.waitFor() == 0, "skipped: " + tool + " is not installed (scripts/test.sh installs it)");
+        }
+        Assumptions.assumeTrue(Files.exists(Path.of("target/wheelcast-node.jar")), "skipped: shaded jar not built");
+    }
+
+    @ParameterizedTest(name = "loss {0}%")
+    @ValueSource(ints = {0, 30})
+    void sixHostsThreeHundredJobsVerdictIsOk(int loss) throws Exception {
+        List<String> out = run("--scenario", "--hosts", "6", "--jobs", "300", "--loss", String.valueOf(loss));
+        String last = out.get(out.size() - 1);
+        assertThat(last).as(String.join("\n", out)).startsWith("verdict: OK jobs=300 cancelled=200 expected_emails=100 sent_emails=100 wrong=0");
+    }
+
+    private static List<String> run(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(SCRIPT.toAbsolutePath().normalize().toString());
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        List<String> lines = new ArrayList<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                lines.add(line);
+            }
+        }
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        lines.add("exit=" + p.exitValue());
+        List<String> withoutExit = lines.subList(0, lines.size() - 1);
+        assertThat(p.exitValue()).as(String.join("\n", lines)).isZero();
+        return withoutExit.isEmpty() ? lines : new ArrayList<>(withoutExit);
+    }
+}

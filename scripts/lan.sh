@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# A simulated wired LAN on one Linux box: N hosts (network namespaces) on one bridge, one
+# Wheelcast job server per host. Everything lives inside a private network namespace (and a
+# private mount namespace with its own /run): the bridge has no uplink, nothing leaves the box.
+#
+#   scripts/lan.sh --scenario                 # the 6-host job-timeout story, checked; prints a verdict
+#   scripts/lan.sh --scenario --loss 10       # the same with 10% datagram loss on every host (nftables)
+#   scripts/lan.sh --scenario --kill-host     # SIGKILL one host mid-run and report its jobs
+#   scripts/lan.sh                            # start the LAN and open a shell in it (Ctrl-D tears it down)
+#
+# Options: --hosts N (6), --jobs N (300), --loss PCT (0), --kill-host, --timeout-ms MS (4000), --seed S (1)
+set -euo pipefail
+SELF=$(readlink -f "$0")
+cd "$(dirname "$SELF")/.."
+ROOT=$(pwd)
+JAR="$ROOT/examples/target/wheelcast-node.jar"
+
+HOSTS=6 JOBS=300 LOSS=0 KILL_HOST=0 SCENARIO=0 TIMEOUT_MS=4000 SEED=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --scenario) SCENARIO=1 ;;
+    --hosts) HOSTS=${2:?--hosts needs a number}; shift ;;
+    --jobs) JOBS=${2:?--jobs needs a number}; shift ;;
+    --loss) LOSS=${2:?--loss needs a percentage}; shift ;;
+    --kill-host) KILL_HOST=1 ;;
+    --timeout-ms) TIMEOUT_MS=${2:?}; shift ;;
+    --seed) SEED=${2:?}; shift ;;
+    -h|--help) sed -n '2,13p' "$SELF" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "lan.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+case "$HOSTS" in ''|*[!0-9]*) echo "lan.sh: --hosts must be a number" >&2; exit 2 ;; esac
+case "$LOSS" in ''|*[!0-9]*) echo "lan.sh: --loss must be an integer percentage" >&2; exit 2 ;; esac
+if [ "$HOSTS" -lt 2 ] || [ "$HOSTS" -gt 50 ]; then echo "lan.sh: --hosts must be in 2..50" >&2; exit 2; fi
+if [ "$LOSS" -gt 100 ]; then echo "lan.sh: --loss must be in 0..100" >&2; exit 2; fi
+
+if [ "$(id -u)" != 0 ]; then
+  echo "lan.sh: needs root (it creates network namespaces, veths and a bridge); try: sudo $0 $*" >&2
+  exit 2
+fi
+
+if [ -z "${WHEELCAST_LAN_INNER:-}" ]; then
+  need=()
+  command -v ip >/dev/null || need+=(iproute2)
+  command -v unshare >/dev/null || need+=(util-linux)
+  command -v curl >/dev/null || need+=(curl)
+  if [ "$LOSS" -gt 0 ] && ! command -v nft >/dev/null; then need+=(nftables); fi
+  if [ ${#need[@]} -gt 0 ]; then
+    echo "lan.sh: installing ${need[*]}" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  fi
+  if [ ! -f "$JAR" ]; then
+    echo "lan.sh: building $JAR" >&2
+    mvn -B -q -DskipTests install
+  fi
+  # Private network + mount namespaces: the whole LAN disappears when this process ends.
+  exec unshare --net --mount --propagation private env WHEELCAST_LAN_INNER=1 "$SELF" \
+    --hosts "$HOSTS" --jobs "$JOBS" --loss "$LOSS" --timeout-ms "$TIMEOUT_MS" --seed "$SEED" \
+    $([ "$SCENARIO" = 1 ] && echo --scenario) $([ "$KILL_HOST" = 1 ] && echo --kill-host)
+fi
+
+# ---- inside the private namespaces from here on
+mount -t tmpfs tmpfs /run
+mkdir -p /run/netns
+WORK=$(mktemp -d /tmp/wheelcast-lan.XXXXXX)
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && wait "$p" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+ip link set lo up
+ip link add br0 type bridge
+ip link set br0 type bridge mcast_snooping 0
+ip addr add 10.77.0.254/24 dev br0
+ip link set br0 up
+
+URLS=() OUTBOXES=()
+for i in $(seq 1 "$HOSTS"); do
+  ns="h$i"
+  ip netns add "$ns"
+  ip link add "v$i" type veth peer name "e$i"
+  ip link set "e$i" netns "$ns"
+  ip link set "v$i" master br0 up
+  ip netns exec "$ns" sh -c "
+    ip link set lo up
+    ip addr add 10.77.0.$i/24 dev e$i
+    ip link set e$i up
+    ip route add 224.0.0.0/4 dev e$i"
+  if [ "$LOSS" -gt 0 ]; then
+    ip netns exec "$ns" nft -f - <<NFT
+table inet wheelcast_loss {
+  chain input {
+    type filter hook input priority 0; policy accept;
+    meta l4proto udp numgen random mod 100 < $LOSS drop
+  }
+}
+NFT
+  fi
+  mkdir -p "$WORK/$ns"
+  ip netns exec "$ns" java -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar "$JAR" job-server \
+    --iface "e$i" --cluster 4242 --http-port 8080 --outbox "$WORK/$ns/outbox.jsonl" \
+    >"$WORK/$ns/server.log" 2>&1 &
+  PIDS+=($!)
+  URLS+=("http://10.77.0.$i:8080")
+  OUTBOXES+=("$WORK/$ns/outbox.jsonl")
+done
+
+echo "lan.sh: $HOSTS hosts on bridge br0 (10.77.0.1-$HOSTS), loss ${LOSS}%, logs in $WORK" >&2
+for i in $(seq 1 "$HOSTS"); do
+  ok=0
+  for _ in $(seq 1 150); do
+    if curl -sf -m 1 "http://10.77.0.$i:8080/health" >/dev/null 2>&1; then ok=1; break; fi
+    if ! kill -0 "${PIDS[$((i-1))]}" 2>/dev/null; then break; fi
+    sleep 0.2
+  done
+  if [ "$ok" != 1 ]; then
+    echo "lan.sh: host h$i did not start; its log:" >&2
+    cat "$WORK/h$i/server.log" >&2
+    exit 1
+  fi
+done
+echo "lan.sh: all job servers up" >&2
+
+join() { local IFS=,; echo "$*"; }
+
+if [ "$SCENARIO" = 1 ]; then
+  KILL_ARGS=()
+  if [ "$KILL_HOST" = 1 ]; then KILL_ARGS=(--kill-pid "${PIDS[1]}" --kill-index 1); fi
+  set +e
+  java -jar "$JAR" lan-scenario --hosts "$(join "${URLS[@]}")" --outboxes "$(join "${OUTBOXES[@]}")" \
+    --jobs "$JOBS" --timeout-ms "$TIMEOUT_MS" --seed "$SEED" --loss "$LOSS" "${KILL_ARGS[@]}" | tee "$WORK/verdict.txt"
+  rc=${PIPESTATUS[0]}
+  set -e
+  exit "$rc"
+fi
+
+cat >&2 <<HELP
+
+The LAN is up. In this shell:
+  curl -XPOST 'http://10.77.0.1:8080/jobs?timeout=30s&id=job-1'
+  curl -XDELETE http://10.77.0.4:8080/jobs/job-1
+  curl http://10.77.0.2:8080/metrics
+  ip netns exec h3 java -jar $JAR listen --iface e3
+  ip netns exec h5 java -jar $JAR kill job-1 --iface e5 --cluster 4242
+Outboxes: $WORK/h*/outbox.jsonl. Exit the shell (Ctrl-D) to tear everything down.
+HELP
+if [ -t 0 ]; then
+  PS1='wheelcast-lan# ' bash --norc -i || true
+else
+  echo "lan.sh: no terminal; waiting for Ctrl-C" >&2
+  wait
+fi
