@@ -56,6 +56,8 @@ final class NodeCore implements FrameHandler {
     private long nextHeartbeatMs;
     private ExpiryListener listener;
     private Executor listenerExecutor;
+    private CancelListener cancelListener;
+    private Executor cancelExecutor;
     private boolean closed;
 
     NodeCore(NodeConfig config, long nodeId, Counters counters, DatagramSink sink, long startMs) {
@@ -196,6 +198,7 @@ final class NodeCore implements FrameHandler {
                 registry.killedBy(h, requestId, sender);
                 counters.increment(Counter.TIMERS_CANCELLED_REMOTELY);
                 appendKillAck(requestId, sender, KillAckFlyweight.OUTCOME_CANCELLED, h);
+                notifyRemoteCancel(h, sender);
             }
             case LOCAL_CANCELLED -> appendKillAck(requestId, sender, KillAckFlyweight.OUTCOME_CANCELLED, h);
             case LOCAL_FIRED -> appendKillAck(requestId, sender, KillAckFlyweight.OUTCOME_ALREADY_FIRED, h);
@@ -375,6 +378,30 @@ final class NodeCore implements FrameHandler {
             counters.increment(Counter.TEXT_KILLS_OUT);
             counters.increment(Counter.DATAGRAMS_OUT);
             sink.send(text);
+        }
+    }
+
+    void setCancelListener(CancelListener listener, Executor executor) {
+        this.cancelListener = listener;
+        this.cancelExecutor = executor;
+    }
+
+    private void notifyRemoteCancel(int h, long canceller) {
+        CancelListener l = cancelListener;
+        if (l == null) {
+            return;
+        }
+        byte[] id = registry.ids().idCopy(h);
+        try {
+            cancelExecutor.execute(() -> {
+                try {
+                    l.onRemoteCancel(id, canceller);
+                } catch (Throwable t) {
+                    counters.incrementConcurrent(Counter.LISTENER_FAILURES);
+                }
+            });
+        } catch (RejectedExecutionException rejected) {
+            counters.increment(Counter.LISTENER_REJECTED);
         }
     }
 

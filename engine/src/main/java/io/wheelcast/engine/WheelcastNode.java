@@ -255,6 +255,18 @@ public final class WheelcastNode implements AutoCloseable {
         }
     }
 
+    /**
+     * Sets the listener told when another node cancels one of this node's timers (replacing
+     * any previous one), so the owner can stop the guarded work.
+     */
+    public void onRemoteCancel(CancelListener listener, Executor executor) {
+        Objects.requireNonNull(listener, "listener");
+        Objects.requireNonNull(executor, "executor");
+        if (!submit((core, now) -> core.setCancelListener(listener, executor))) {
+            throw new IllegalStateException(closed ? "node is closed" : "command queue full");
+        }
+    }
+
     /** A snapshot of the counters; cheap, callable from any thread. */
     public NodeStats stats() {
         return counters.snapshot(nodeId, transport());

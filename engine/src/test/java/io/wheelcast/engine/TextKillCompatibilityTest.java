@@ -31,6 +31,8 @@ class TextKillCompatibilityTest {
         int port = TestNetwork.port();
         WheelcastNode owner = TestNetwork.builder(port, 9).acceptTextKills(true).start();
         nodes.add(owner);
+        java.util.List<String> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+        owner.onRemoteCancel((id, by) -> told.add(new String(id, StandardCharsets.UTF_8) + " by " + by), Runnable::run);
         owner.schedule("job-text", Duration.ofSeconds(10)).toCompletableFuture().get(5, TimeUnit.SECONDS);
         try (DatagramChannel snippet = DatagramChannel.open(StandardProtocolFamily.INET)) {
             snippet.setOption(StandardSocketOptions.IP_MULTICAST_IF, owner.networkInterface());
@@ -43,6 +45,8 @@ class TextKillCompatibilityTest {
         }
         assertThat(owner.stats().get(Counter.TEXT_KILLS_IN)).isEqualTo(1);
         assertThat(owner.stats().get(Counter.TIMERS_CANCELLED_REMOTELY)).isEqualTo(1);
+        Thread.sleep(50);
+        assertThat(told).containsExactly("job-text by 0");
         assertThat(owner.cancel("job-text").toCompletableFuture().get().status()).isEqualTo(CancelOutcome.Status.CANCELLED);
     }
 

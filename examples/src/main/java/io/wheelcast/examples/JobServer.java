@@ -90,6 +90,11 @@ public final class JobServer implements Callable<Integer> {
         outboxWriter = Files.newBufferedWriter(outbox, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         node = net.builder().acceptTextKills(!noTextKills).start();
         node.onExpire(e -> sendFailureEmail(e.idAsString()), mailer);
+        node.onRemoteCancel((id, by) -> {
+            String job = new String(id, StandardCharsets.UTF_8);
+            jobs.put(job, State.CANCELLED);
+            System.out.println("job " + job + " cancelled by " + (by == 0 ? "a text kill" : "node " + Long.toHexString(by)));
+        }, mailer);
         MultiThreadIoEventLoopGroup http = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
             Channel server = new ServerBootstrap().group(http).channel(NioServerSocketChannel.class)
