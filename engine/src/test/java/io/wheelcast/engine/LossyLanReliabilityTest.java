@@ -21,11 +21,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LossyLanReliabilityTest {
     private static final int TIMERS = 10_000;
 
-    @ParameterizedTest(name = "loss {0}%")
-    @CsvSource({"0, 1.0, 1.0", "10, 1.0, 0.999", "30, 1.0, 0.99", "50, 0.999, 0.95"})
-    void cancelsTakeEffectAndFuturesNeverLie(double lossPercent, double minEffective, double minAnswered) {
-        long seed = 0x5EED_0000L + (long) lossPercent;
+    @ParameterizedTest(name = "loss {0}%, duplicates {1}%, reordered {2}%")
+    @CsvSource({
+            "0, 0, 0, 1.0, 1.0",
+            "10, 0, 0, 1.0, 1.0",
+            "30, 0, 0, 1.0, 1.0",
+            "50, 0, 0, 0.999, 0.95",
+            "0, 20, 20, 1.0, 1.0",
+            "30, 10, 10, 1.0, 1.0"})
+    void cancelsTakeEffectAndFuturesNeverLie(double lossPercent, double dupPercent, double reorderPercent,
+                                             double minEffective, double minAnswered) {
+        long seed = 0x5EED_0000L + (long) lossPercent * 10_000 + (long) dupPercent * 100 + (long) reorderPercent;
         SimulatedLan lan = new SimulatedLan(3, seed, lossPercent, 1, WheelcastNode.builder());
+        lan.duplicatePercent = dupPercent;
+        lan.reorderPercent = reorderPercent;
+        List<Long> completionMs = new ArrayList<>();
         List<CompletableFuture<CancelOutcome>> cancels = new ArrayList<>();
         List<String> cancelledIds = new ArrayList<>();
         for (int i = 0; i < TIMERS; i++) {
@@ -37,6 +47,8 @@ class LossyLanReliabilityTest {
         lan.run(500);
         for (int i = 0; i < TIMERS; i += 2) {
             CompletableFuture<CancelOutcome> f = new CompletableFuture<>();
+            long issuedAt = lan.now;
+            f.thenRun(() -> completionMs.add(lan.now - issuedAt)); // completions run synchronously, in virtual time
             lan.node((i + 1) % 3).cancel(("t" + i).getBytes(StandardCharsets.UTF_8), f, lan.now);
             cancels.add(f);
             cancelledIds.add("t" + i);
@@ -88,10 +100,14 @@ class LossyLanReliabilityTest {
                 uncancelledFired++;
             }
         }
-        String figures = String.format("seed=%x loss=%.0f%% cancels=%d effective=%d answered=%d unconfirmed=%d "
-                        + "not_found=%d lies=%d uncancelled_fired=%d/%d fired_total=%d datagrams=%d dropped=%d",
-                seed, lossPercent, cancels.size(), effective, answered, unconfirmed, notFound, lies,
-                uncancelledFired, TIMERS / 2, firedTotal, lan.sent, lan.dropped);
+        completionMs.sort(Long::compare);
+        long p50 = completionMs.get(completionMs.size() / 2);
+        long p99 = completionMs.get((int) Math.ceil(completionMs.size() * 0.99) - 1);
+        String figures = String.format("seed=%x loss=%.0f%% dup=%.0f%% reorder=%.0f%% cancels=%d effective=%d answered=%d "
+                        + "unconfirmed=%d not_found=%d lies=%d uncancelled_fired=%d/%d fired_total=%d cancel_p50_ms=%d "
+                        + "cancel_p99_ms=%d datagrams=%d dropped=%d duplicated=%d reordered=%d",
+                seed, lossPercent, dupPercent, reorderPercent, cancels.size(), effective, answered, unconfirmed, notFound,
+                lies, uncancelledFired, TIMERS / 2, firedTotal, p50, p99, lan.sent, lan.dropped, lan.duplicated, lan.reordered);
         System.out.println("reliability: " + figures);
         assertThat(lies).as(figures).isZero();
         assertThat(firedTotal).as("every timer fires at most once: " + figures).isEqualTo(fired.size());

@@ -26,6 +26,10 @@ final class SimulatedLan {
     private final SplittableRandom random;
     private final double lossPercent;
     private final long latencyMs;
+    double duplicatePercent;
+    double reorderPercent;
+    long duplicated;
+    long reordered;
     private long order;
     long now = 1_000;
     long sent;
@@ -60,7 +64,16 @@ final class SimulatedLan {
                             dropped++;
                             continue;
                         }
-                        wire.add(new InFlight(now + latencyMs, order++, to, bytes));
+                        long at = now + latencyMs;
+                        if (random.nextDouble() * 100 < reorderPercent) {
+                            reordered++;
+                            at += 1 + random.nextInt(20); // overtaken by later datagrams
+                        }
+                        wire.add(new InFlight(at, order++, to, bytes));
+                        if (random.nextDouble() * 100 < duplicatePercent) {
+                            duplicated++;
+                            wire.add(new InFlight(at + random.nextInt(5), order++, to, bytes));
+                        }
                     }
                 }
 
