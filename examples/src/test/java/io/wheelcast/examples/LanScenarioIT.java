@@ -35,7 +35,7 @@ class LanScenarioIT {
     }
 
     @ParameterizedTest(name = "loss {0}%")
-    @ValueSource(ints = {0, 30})
+    @ValueSource(ints = {0, 10, 30})
     void sixHostsThreeHundredJobsVerdictIsOk(int loss) throws Exception {
         List<String> out = run("--scenario", "--hosts", "6", "--jobs", "300", "--loss", String.valueOf(loss));
         String last = out.get(out.size() - 1);

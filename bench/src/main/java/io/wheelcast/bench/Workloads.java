@@ -1,0 +1,463 @@
+package io.wheelcast.bench;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.wheelcast.codec.DatagramWriter;
+import io.wheelcast.codec.HeaderFlyweight;
+import io.wheelcast.codec.KillAckFlyweight;
+import io.wheelcast.codec.WireFormat;
+import io.wheelcast.engine.CancelOutcome;
+import io.wheelcast.engine.Counter;
+import io.wheelcast.engine.NodeStats;
+import io.wheelcast.engine.WheelcastNode;
+import io.wheelcast.engine.reliability.FaultPlan;
+import org.HdrHistogram.Histogram;
+
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.DatagramChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The workloads of ../shared/WORKLOADS.md as separate processes (scripts/bench.sh starts them,
+ * pinned to separate CPUs, inside a private network namespace). Each role prints "ready" when
+ * it can be sent to, and "result ..." lines with its figures.
+ *
+ * <pre>
+ * w1-recv VARIANT               Wheelcast receiver: 100k live timers, counts kills
+ * w1-send VARIANT RATE          raw sender of 1M Wheelcast KILL frames (single: 1 per datagram, native: packed)
+ * ref-w1-recv / ref-w1-send RATE   the same with plain JDK DatagramChannel and "kill:id" text
+ * w2-owner / w2-ping HGRM       KILL -> KILL_ACK round trips against a Wheelcast owner
+ * ref-w2-echo / ref-w2-ping HGRM   the same with plain JDK blocking sockets
+ * w4-owner LOSS / w4-cancel LOSS RATE HGRM   Wheelcast cancels (with retransmit) under injected loss
+ * </pre>
+ */
+public final class Workloads {
+    static final String GROUP = "239.1.2.3";
+    static final int PORT = 45555;
+    static final int LIVE = 100_000;
+    static final int KILLS = 1_000_000;
+    static final int ID_SPACE = 200_000;
+
+    private Workloads() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        switch (args[0]) {
+            case "w1-recv" -> w1Receive();
+            case "w1-send" -> w1Send(args[1].equals("native"), Long.parseLong(args[2]));
+            case "ref-w1-recv" -> refW1Receive();
+            case "ref-w1-send" -> refW1Send(Long.parseLong(args[1]));
+            case "w2-owner" -> w2Owner();
+            case "w2-ping" -> w2Ping(args[1], Boolean.parseBoolean(args.length > 2 ? args[2] : "false"));
+            case "ref-w2-echo" -> refW2Echo();
+            case "ref-w2-ping" -> refW2Ping(args[1]);
+            case "w4-owner" -> w4Owner(Double.parseDouble(args[1]));
+            case "w4-cancel" -> w4Cancel(Double.parseDouble(args[1]), Long.parseLong(args[2]), args[3]);
+            default -> throw new IllegalArgumentException("unknown role " + args[0]);
+        }
+    }
+
+    static String id(int i) {
+        return String.format("job-%06d", i);
+    }
+
+    static WheelcastNode.Builder node() {
+        return WheelcastNode.builder().group(GROUP).port(PORT).networkInterface("lo").ttl(0).clusterId(1)
+                .receiveBufferBytes(4 << 20).sendBufferBytes(4 << 20).heartbeatInterval(Duration.ZERO)
+                .maxTimers(ID_SPACE + 16_384).maxTombstones(ID_SPACE + 16_384).maxPendingCancels(1 << 17)
+                .commandQueueCapacity(1 << 18);
+    }
+
+    static void armLive(WheelcastNode n, int count) throws Exception {
+        CompletableFuture<?> last = null;
+        for (int i = 0; i < count; i++) {
+            last = n.schedule(id(i).getBytes(StandardCharsets.US_ASCII), TimeUnit.MINUTES.toMillis(10), null).toCompletableFuture();
+            if ((i & 4095) == 0) {
+                last.get(10, TimeUnit.SECONDS);
+            }
+        }
+        last.get(10, TimeUnit.SECONDS);
+    }
+
+    static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    // ------------------------------------------------------------------ W1
+
+    static void w1Receive() throws Exception {
+        try (WheelcastNode n = node().start()) {
+            armLive(n, LIVE);
+            System.out.println("ready transport=" + n.transport());
+            waitForKills(() -> n.stats().get(Counter.FRAMES_IN_KILL), cpu -> {
+                NodeStats s = n.stats();
+                return " cancelled=" + s.get(Counter.TIMERS_CANCELLED_REMOTELY) + " datagrams=" + s.get(Counter.DATAGRAMS_IN)
+                        + " gaps=" + s.get(Counter.SEQUENCE_GAPS);
+            });
+        }
+    }
+
+    interface Extra {
+        String describe(long cpu);
+    }
+
+    /** Polls a kill counter until 1M arrived or 2 s passed without progress; prints rate, loss and CPU per kill. */
+    static void waitForKills(java.util.function.LongSupplier count, Extra extra) throws InterruptedException {
+        long first = 0;
+        long last = 0;
+        long seen = 0;
+        long cpu0 = 0;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            long c = count.getAsLong();
+            long now = System.nanoTime();
+            if (c != seen) {
+                if (seen == 0) {
+                    first = now;
+                    cpu0 = cpuNanos();
+                }
+                seen = c;
+                last = now;
+                if (c >= KILLS) {
+                    break;
+                }
+            } else if (seen > 0 && now - last > TimeUnit.SECONDS.toNanos(2)) {
+                break;
+            }
+            LockSupport.parkNanos(1_000_000);
+        }
+        long cpu = cpuNanos() - cpu0;
+        double secs = Math.max(1e-9, (last - first) / 1e9);
+        System.out.printf("result delivered=%d lost_pct=%.3f delivered_per_s=%.0f recv_cpu_ns_per_kill=%.0f%s%n",
+                seen, 100.0 * (KILLS - seen) / KILLS, seen / secs, seen == 0 ? 0.0 : (double) cpu / seen, extra.describe(cpu));
+    }
+
+    static DatagramChannel rawChannel(boolean join) throws Exception {
+        NetworkInterface lo = NetworkInterface.getByName("lo");
+        DatagramChannel ch = DatagramChannel.open(StandardProtocolFamily.INET);
+        ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+        ch.setOption(StandardSocketOptions.IP_MULTICAST_IF, lo);
+        ch.setOption(StandardSocketOptions.IP_MULTICAST_TTL, 0);
+        ch.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
+        ch.setOption(StandardSocketOptions.SO_SNDBUF, 4 << 20);
+        if (join) {
+            ch.bind(new InetSocketAddress(PORT));
+            ch.join(InetAddress.getByName(GROUP), lo);
+        }
+        return ch;
+    }
+
+    /** Paces to {@code rate} per second (0 = unthrottled) by spinning to the intended send time. */
+    static void pace(long startNs, long sent, long rate) {
+        if (rate <= 0) {
+            return;
+        }
+        long due = startNs + sent * 1_000_000_000L / rate;
+        while (System.nanoTime() < due) {
+            Thread.onSpinWait();
+        }
+    }
+
+    static void w1Send(boolean packed, long rate) throws Exception {
+        InetSocketAddress group = new InetSocketAddress(GROUP, PORT);
+        DatagramWriter writer = new DatagramWriter(1400, 512, null);
+        ByteBuf buf = Unpooled.directBuffer(2048);
+        byte[][] ids = new byte[ID_SPACE][];
+        for (int i = 0; i < ID_SPACE; i++) {
+            ids[i] = id(i).getBytes(StandardCharsets.US_ASCII);
+        }
+        try (DatagramChannel ch = rawChannel(false)) {
+            long sender = 0x5E4D_0000_0000_0001L;
+            long seq = 0;
+            long start = System.nanoTime();
+            int k = 0;
+            long datagrams = 0;
+            while (k < KILLS) {
+                buf.clear();
+                writer.begin(buf, 1, sender, ++seq, System.currentTimeMillis());
+                do {
+                    pace(start, k, rate);
+                    byte[] id = ids[k % ID_SPACE];
+                    if (!writer.appendKill(k + 1, id, 0, id.length)) {
+                        break;
+                    }
+                    k++;
+                } while (packed && k < KILLS);
+                writer.finish();
+                ch.send(buf.nioBuffer(), group);
+                datagrams++;
+            }
+            double secs = (System.nanoTime() - start) / 1e9;
+            System.out.printf("result sent=%d datagrams=%d offered_per_s=%.0f%n", KILLS, datagrams, KILLS / secs);
+        } finally {
+            buf.release();
+        }
+    }
+
+    static void refW1Receive() throws Exception {
+        Map<String, Long> timers = new HashMap<>();
+        for (int i = 0; i < LIVE; i++) {
+            timers.put(id(i), System.nanoTime() + TimeUnit.MINUTES.toNanos(10));
+        }
+        AtomicLong received = new AtomicLong();
+        AtomicLong cancelled = new AtomicLong();
+        try (DatagramChannel ch = rawChannel(true)) {
+            Thread rx = new Thread(() -> {
+                ByteBuffer buf = ByteBuffer.allocateDirect(2048);
+                byte[] bytes = new byte[2048];
+                try {
+                    while (true) {
+                        buf.clear();
+                        ch.receive(buf);
+                        buf.flip();
+                        int len = buf.remaining();
+                        buf.get(bytes, 0, len);
+                        if (len > 5 && bytes[0] == 'k') {
+                            if (timers.remove(new String(bytes, 5, len - 5, StandardCharsets.US_ASCII)) != null) {
+                                cancelled.incrementAndGet();
+                            }
+                            received.incrementAndGet();
+                        }
+                    }
+                } catch (Exception closed) {
+                    // channel closed at the end
+                }
+            });
+            rx.setDaemon(true);
+            rx.start();
+            System.out.println("ready transport=jdk-blocking");
+            waitForKills(received::get, cpu -> " cancelled=" + cancelled.get());
+        }
+    }
+
+    static void refW1Send(long rate) throws Exception {
+        InetSocketAddress group = new InetSocketAddress(GROUP, PORT);
+        byte[][] msgs = new byte[ID_SPACE][];
+        for (int i = 0; i < ID_SPACE; i++) {
+            msgs[i] = ("kill:" + id(i)).getBytes(StandardCharsets.US_ASCII);
+        }
+        try (DatagramChannel ch = rawChannel(false)) {
+            ByteBuffer buf = ByteBuffer.allocateDirect(64);
+            long start = System.nanoTime();
+            for (int k = 0; k < KILLS; k++) {
+                pace(start, k, rate);
+                buf.clear();
+                buf.put(msgs[k % ID_SPACE]).flip();
+                ch.send(buf, group);
+            }
+            double secs = (System.nanoTime() - start) / 1e9;
+            System.out.printf("result sent=%d datagrams=%d offered_per_s=%.0f%n", KILLS, KILLS, KILLS / secs);
+        }
+    }
+
+    // ------------------------------------------------------------------ W2
+
+    static final int W2_WARMUP = 10_000;
+    static final int W2_MEASURED = 100_000;
+
+    static void w2Owner() throws Exception {
+        try (WheelcastNode n = node().start()) {
+            armLive(n, W2_WARMUP + W2_MEASURED + 1000);
+            System.out.println("ready transport=" + n.transport());
+            System.in.read(); // the script closes stdin when the pinger is done
+        }
+    }
+
+    /** Raw pinger: one KILL datagram out, wait for the owner's KILL_ACK with that request id. */
+    static void w2Ping(String hgrm, boolean spin) throws Exception {
+        InetSocketAddress group = new InetSocketAddress(GROUP, PORT);
+        DatagramWriter writer = new DatagramWriter(1400, 512, null);
+        ByteBuf out = Unpooled.directBuffer(2048);
+        ByteBuffer in = ByteBuffer.allocateDirect(65_536).order(ByteOrder.LITTLE_ENDIAN);
+        Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+        long sender = 0x5E4D_0000_0000_0002L;
+        try (DatagramChannel ch = rawChannel(true)) {
+            ch.configureBlocking(!spin);
+            for (int i = 0; i < W2_WARMUP + W2_MEASURED; i++) {
+                byte[] id = id(i).getBytes(StandardCharsets.US_ASCII);
+                out.clear();
+                writer.begin(out, 1, sender, i + 1, 0);
+                writer.appendKill(i + 1, id, 0, id.length);
+                writer.finish();
+                long t0 = System.nanoTime();
+                ch.send(out.nioBuffer(), group);
+                while (true) {
+                    in.clear();
+                    if (ch.receive(in) == null) {
+                        Thread.onSpinWait();
+                        continue;
+                    }
+                    if (isAckFor(in, i + 1)) {
+                        break;
+                    }
+                }
+                long rtt = System.nanoTime() - t0;
+                if (i >= W2_WARMUP) {
+                    h.recordValue(rtt);
+                }
+            }
+        } finally {
+            out.release();
+        }
+        report(h, hgrm);
+    }
+
+    private static boolean isAckFor(ByteBuffer in, long requestId) {
+        int len = in.position();
+        if (len < HeaderFlyweight.HEADER_LENGTH + 4) {
+            return false;
+        }
+        int at = HeaderFlyweight.HEADER_LENGTH;
+        int frames = in.getShort(HeaderFlyweight.FRAME_COUNT_OFFSET) & 0xFFFF;
+        for (int f = 0; f < frames && at + 4 <= len; f++) {
+            int type = in.get(at) & 0xFF;
+            int flen = in.getShort(at + 2) & 0xFFFF;
+            if (type == WireFormat.TYPE_KILL_ACK && in.getLong(at + KillAckFlyweight.REQUEST_ID_OFFSET) == requestId) {
+                return true;
+            }
+            if (flen < 4) {
+                return false;
+            }
+            at += flen;
+        }
+        return false;
+    }
+
+    static void report(Histogram h, String hgrm) throws Exception {
+        try (PrintStream ps = new PrintStream(new FileOutputStream(hgrm))) {
+            h.outputPercentileDistribution(ps, 1000.0); // microseconds
+        }
+        System.out.printf("result p50_us=%.1f p90_us=%.1f p99_us=%.1f p999_us=%.1f max_us=%.1f count=%d%n",
+                h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(90) / 1e3, h.getValueAtPercentile(99) / 1e3,
+                h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3, h.getTotalCount());
+    }
+
+    static void refW2Echo() throws Exception {
+        Map<String, Long> timers = new HashMap<>();
+        for (int i = 0; i < W2_WARMUP + W2_MEASURED + 1000; i++) {
+            timers.put(id(i), 1L);
+        }
+        InetSocketAddress group = new InetSocketAddress(GROUP, PORT);
+        try (DatagramChannel ch = rawChannel(true)) {
+            System.out.println("ready transport=jdk-blocking");
+            ByteBuffer buf = ByteBuffer.allocateDirect(2048);
+            ByteBuffer reply = ByteBuffer.allocateDirect(64);
+            byte[] bytes = new byte[2048];
+            Thread stdin = new Thread(() -> {
+                try {
+                    System.in.read();
+                } catch (Exception ignored) {
+                    // exit either way
+                }
+                System.exit(0);
+            });
+            stdin.setDaemon(true);
+            stdin.start();
+            while (true) {
+                buf.clear();
+                ch.receive(buf);
+                buf.flip();
+                int len = buf.remaining();
+                buf.get(bytes, 0, len);
+                if (len > 5 && bytes[0] == 'k') {
+                    String id = new String(bytes, 5, len - 5, StandardCharsets.US_ASCII);
+                    timers.remove(id);
+                    reply.clear();
+                    reply.put((byte) 'a').put((byte) 'c').put((byte) 'k').put((byte) ':').put(bytes, 5, len - 5).flip();
+                    ch.send(reply, group);
+                }
+            }
+        }
+    }
+
+    static void refW2Ping(String hgrm) throws Exception {
+        InetSocketAddress group = new InetSocketAddress(GROUP, PORT);
+        Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+        try (DatagramChannel ch = rawChannel(true)) {
+            ByteBuffer out = ByteBuffer.allocateDirect(64);
+            ByteBuffer in = ByteBuffer.allocateDirect(2048);
+            for (int i = 0; i < W2_WARMUP + W2_MEASURED; i++) {
+                byte[] msg = ("kill:" + id(i)).getBytes(StandardCharsets.US_ASCII);
+                out.clear();
+                out.put(msg).flip();
+                long t0 = System.nanoTime();
+                ch.send(out, group);
+                while (true) {
+                    in.clear();
+                    ch.receive(in);
+                    if (in.get(0) == 'a') {
+                        break;
+                    }
+                }
+                long rtt = System.nanoTime() - t0;
+                if (i >= W2_WARMUP) {
+                    h.recordValue(rtt);
+                }
+            }
+        }
+        report(h, hgrm);
+    }
+
+    // ------------------------------------------------------------------ W4
+
+    static void w4Owner(double loss) throws Exception {
+        try (WheelcastNode n = node().faultPlan(new FaultPlan(41, loss, 0, 0, 0)).start()) {
+            armLive(n, LIVE);
+            System.out.println("ready transport=" + n.transport());
+            waitForKills(() -> n.stats().get(Counter.TIMERS_CANCELLED_REMOTELY), cpu -> "");
+            System.out.println("result owner_cancelled=" + n.stats().get(Counter.TIMERS_CANCELLED_REMOTELY)
+                    + " fault_dropped=" + n.stats().get(Counter.FAULT_DROPPED));
+        }
+    }
+
+    /** 100k cancels paced at RATE through a Wheelcast node; time to confirmation from the intended send time. */
+    static void w4Cancel(double loss, long rate, String hgrm) throws Exception {
+        Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(30), 3);
+        AtomicLong cancelled = new AtomicLong();
+        AtomicLong other = new AtomicLong();
+        int count = LIVE;
+        try (WheelcastNode n = node().faultPlan(new FaultPlan(43, loss, 0, 0, 0)).completionExecutor(Runnable::run).start()) {
+            CompletableFuture<?>[] all = new CompletableFuture<?>[count];
+            long start = System.nanoTime();
+            for (int i = 0; i < count; i++) {
+                pace(start, i, rate);
+                long intended = start + i * 1_000_000_000L / rate;
+                all[i] = n.cancel(id(i).getBytes(StandardCharsets.US_ASCII)).toCompletableFuture().whenComplete((o, e) -> {
+                    long t = System.nanoTime() - intended;
+                    synchronized (h) {
+                        h.recordValue(Math.min(t, h.getHighestTrackableValue()));
+                    }
+                    if (e == null && o.status() == CancelOutcome.Status.CANCELLED) {
+                        cancelled.incrementAndGet();
+                    } else {
+                        other.incrementAndGet();
+                    }
+                });
+            }
+            CompletableFuture.allOf(all).get(60, TimeUnit.SECONDS);
+            System.out.printf("result confirmed_pct=%.3f unconfirmed=%d retransmits=%d%n", 100.0 * cancelled.get() / count, other.get(),
+                    n.stats().get(Counter.KILL_RETRANSMITS));
+        }
+        try (PrintStream ps = new PrintStream(new FileOutputStream(hgrm))) {
+            h.outputPercentileDistribution(ps, 1000.0);
+        }
+        System.out.printf("result confirm_p50_ms=%.2f confirm_p99_ms=%.2f confirm_max_ms=%.2f%n",
+                h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6, h.getMaxValue() / 1e6);
+    }
+}

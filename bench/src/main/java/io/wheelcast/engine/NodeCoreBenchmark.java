@@ -1,0 +1,104 @@
+package io.wheelcast.engine;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.wheelcast.codec.DatagramWriter;
+import io.wheelcast.codec.HeaderFlyweight;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * W3: the registry on the event loop with 1,000,000 live timers. Lives in the engine's package
+ * to drive the loop-confined {@link NodeCore} directly, without sockets.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx3g", "-Dio.netty.leakDetection.level=disabled"})
+public class NodeCoreBenchmark {
+    @Param("1000000")
+    int liveTimers;
+
+    private NodeCore core;
+    private ByteBuf[] kills;
+    private byte[][] churnIds;
+    private int next;
+    private long seq;
+    private final CompletableFuture<ScheduleOutcome> scheduled = new CompletableFuture<>();
+    private final CompletableFuture<CancelOutcome> cancelled = new CompletableFuture<>();
+
+    @Setup(Level.Trial)
+    public void setup() {
+        UnpooledByteBufAllocator alloc = new UnpooledByteBufAllocator(true, true);
+        ByteBuf sinkBuf = alloc.directBuffer(2048);
+        DatagramSink sink = new DatagramSink() {
+            @Override
+            public ByteBuf allocate(int capacity) {
+                return sinkBuf.clear();
+            }
+
+            @Override
+            public void send(ByteBuf datagram) {
+            }
+
+            @Override
+            public void flush() {
+            }
+        };
+        NodeConfig config = WheelcastNode.builder()
+                .maxTimers(liveTimers + 65_536).maxTombstones(liveTimers + 65_536).maxReplicas(1024)
+                .completionExecutor(Runnable::run).heartbeatInterval(java.time.Duration.ZERO).build();
+        core = new NodeCore(config, 1L, new Counters(), sink, 0);
+        for (int i = 0; i < liveTimers; i++) {
+            core.schedule(String.format("job-%07d", i).getBytes(StandardCharsets.US_ASCII), 3_600_000, null,
+                    new CompletableFuture<>(), 0);
+        }
+        // KILLs for ids nobody holds (each leaves a tombstone, expired by the wheel later) and for live ones.
+        kills = new ByteBuf[4096];
+        DatagramWriter writer = new DatagramWriter(1400, 512, null);
+        for (int i = 0; i < kills.length; i++) {
+            kills[i] = alloc.directBuffer(128);
+            writer.begin(kills[i], 0, 2L, 1, 0);
+            byte[] id = String.format("job-%07d", i * 200).getBytes(StandardCharsets.US_ASCII);
+            writer.appendKill(i, id, 0, id.length);
+            writer.finish();
+        }
+        churnIds = new byte[4096][];
+        for (int i = 0; i < churnIds.length; i++) {
+            churnIds[i] = String.format("new-%07d", i).getBytes(StandardCharsets.US_ASCII);
+        }
+    }
+
+    /** Receive one KILL datagram: validate, dedupe, look up among 1M timers, cancel or re-ack, encode the KILL_ACK. */
+    @Benchmark
+    public void decodeAndCancelReceivedKill() {
+        ByteBuf k = kills[next++ & (kills.length - 1)];
+        k.setLongLE(HeaderFlyweight.SEQUENCE_OFFSET, ++seq);
+        core.onDatagram(k, 0);
+    }
+
+    /** schedule + cancel pair of a fresh id on the loop, with 1M other timers live (the SCHEDULE and KILL_ACK frames are encoded too). */
+    @Benchmark
+    public void scheduleAndCancelPair() {
+        byte[] id = churnIds[next++ & (churnIds.length - 1)];
+        core.schedule(id, 600_000, null, scheduled, 0);
+        core.cancel(id, cancelled, 0);
+        core.tick(0);
+    }
+}

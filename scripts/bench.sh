@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# The workloads of ../shared/WORKLOADS.md, one command:
+#   scripts/bench.sh [W1|W2|W3|W4|all] [--runs N] [--quick]
+# Builds what it needs, then runs every workload inside a private network namespace (only a
+# multicast-enabled lo exists there: nothing reaches a real network), receiver pinned to CPU 1
+# and sender to CPU 0, each side in its own JVM. Plain-JDK references run in the same session
+# so figures can be quoted as ratios. Writes .hgrm files, logs and summary.json under
+# bench/results/<timestamp>/ and ends with one machine-readable line per workload and variant.
+set -euo pipefail
+SELF=$(readlink -f "$0")
+cd "$(dirname "$SELF")/.."
+WHAT=all RUNS=3 QUICK=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    W1|W2|W3|W4|all) WHAT=$1 ;;
+    --runs) RUNS=${2:?}; shift ;;
+    --quick) QUICK=1; RUNS=1 ;;
+    -h|--help) sed -n '2,9p' "$SELF" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "bench.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+if [ "$(id -u)" != 0 ]; then
+  echo "bench.sh: needs root to create a private network namespace (benchmarks never use a real interface)" >&2
+  exit 2
+fi
+if [ -z "${WHEELCAST_BENCH_INNER:-}" ]; then
+  if [ ! -f bench/target/benchmarks.jar ] || [ -n "$(find codec engine bench -name '*.java' -newer bench/target/benchmarks.jar | head -1)" ]; then
+    echo "bench.sh: building" >&2
+    mvn -B -q -DskipTests install
+  fi
+  exec unshare --net env WHEELCAST_BENCH_INNER=1 "$SELF" "$WHAT" --runs "$RUNS" $([ "$QUICK" = 1 ] && echo --quick)
+fi
+
+ip link set lo up
+ip link set lo multicast on
+ip route add 224.0.0.0/4 dev lo
+sysctl -qw net.core.rmem_max=8388608 net.core.wmem_max=8388608 2>/dev/null || true
+
+OUT="bench/results/$(date -u +%Y%m%dT%H%M%SZ)"
+mkdir -p "$OUT"
+JAR=bench/target/benchmarks.jar
+JOPTS=(-Xms1g -Xmx1g -XX:+UseParallelGC -XX:+AlwaysPreTouch -Dio.netty.leakDetection.level=disabled)
+MAIN=io.wheelcast.bench.Workloads
+SUMMARY="$OUT/summary.txt"
+: > "$SUMMARY"
+PIDS=()
+trap 'for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done' EXIT
+
+log() { printf '%s\n' "$*" >&2; }
+
+# run_pair NAME RECEIVER_ARGS -- SENDER_ARGS ; prints the receiver's and sender's result lines
+run_pair() {
+  local name=$1; shift
+  local recv=() send=()
+  while [ "$1" != "--" ]; do recv+=("$1"); shift; done; shift
+  send=("$@")
+  taskset -c 1 java "${JOPTS[@]}" -cp "$JAR" $MAIN "${recv[@]}" >"$OUT/$name.recv.log" 2>&1 </dev/null &
+  local rpid=$!
+  PIDS+=("$rpid")
+  for _ in $(seq 1 600); do
+    grep -q '^ready' "$OUT/$name.recv.log" 2>/dev/null && break
+    kill -0 "$rpid" 2>/dev/null || { log "receiver $name died:"; cat "$OUT/$name.recv.log" >&2; return 1; }
+    sleep 0.1
+  done
+  taskset -c 0 java "${JOPTS[@]}" -cp "$JAR" $MAIN "${send[@]}" >"$OUT/$name.send.log" 2>&1
+  case "${recv[0]}" in
+    w2-owner|ref-w2-echo) kill "$rpid" 2>/dev/null || true ;;
+  esac
+  wait "$rpid" 2>/dev/null || true
+  grep -h '^result' "$OUT/$name.recv.log" "$OUT/$name.send.log" | sed 's/^result //' | tr '\n' ' '
+}
+
+# median KEY "line1" "line2" ... : median of KEY=value over the lines
+median() {
+  local key=$1; shift
+  printf '%s\n' "$@" | tr ' ' '\n' | grep "^$key=" | cut -d= -f2 | sort -g | awk '{a[NR]=$1} END {if (NR==0) print "na"; else print a[int((NR+1)/2)]}'
+}
+range() {
+  local key=$1; shift
+  printf '%s\n' "$@" | tr ' ' '\n' | grep "^$key=" | cut -d= -f2 | sort -g | awk 'NR==1{lo=$1} {hi=$1} END {print lo".."hi}'
+}
+
+emit() { echo "$*" | tee -a "$SUMMARY"; }
+
+w1() {
+  local rates=(100000 250000 500000 0)
+  [ "$QUICK" = 1 ] && rates=(250000 0)
+  for variant in ref single native; do
+    for rate in "${rates[@]}"; do
+      local results=()
+      for r in $(seq 1 "$RUNS"); do
+        local name="w1-$variant-$rate-$r" line
+        if [ "$variant" = ref ]; then
+          line=$(run_pair "$name" ref-w1-recv -- ref-w1-send "$rate")
+        else
+          line=$(run_pair "$name" w1-recv "$variant" -- w1-send "$variant" "$rate")
+        fi
+        log "  $name: $line"
+        results+=("$line")
+      done
+      local label="W1-$variant"; [ "$variant" = ref ] && label="W1-jdk-reference"
+      emit "$label offered_per_s=$([ "$rate" = 0 ] && echo unthrottled || echo "$rate") delivered_per_s=$(median delivered_per_s "${results[@]}") delivered_range=$(range delivered_per_s "${results[@]}") lost_pct=$(median lost_pct "${results[@]}") recv_cpu_ns_per_kill=$(median recv_cpu_ns_per_kill "${results[@]}") cancelled=$(median cancelled "${results[@]}") runs=$RUNS"
+    done
+  done
+}
+
+w2() {
+  for variant in ref wheelcast wheelcast-spin; do
+    local results=()
+    for r in $(seq 1 "$RUNS"); do
+      local name="w2-$variant-$r" line
+      case $variant in
+        ref) line=$(run_pair "$name" ref-w2-echo -- ref-w2-ping "$OUT/$name.hgrm") ;;
+        wheelcast) line=$(run_pair "$name" w2-owner -- w2-ping "$OUT/$name.hgrm" false) ;;
+        wheelcast-spin) line=$(run_pair "$name" w2-owner -- w2-ping "$OUT/$name.hgrm" true) ;;
+      esac
+      log "  $name: $line"
+      results+=("$line")
+    done
+    local label="W2-$variant"; [ "$variant" = ref ] && label="W2-jdk-reference"
+    [ "$variant" = wheelcast-spin ] && label="W2-wheelcast-owner-default-pinger-spinning"
+    emit "$label p50_us=$(median p50_us "${results[@]}") p90_us=$(median p90_us "${results[@]}") p99_us=$(median p99_us "${results[@]}") p999_us=$(median p999_us "${results[@]}") max_us=$(median max_us "${results[@]}") p50_range=$(range p50_us "${results[@]}") runs=$RUNS"
+  done
+}
+
+w3() {
+  local it=(-wi 3 -i 5 -f 1); [ "$QUICK" = 1 ] && it=(-wi 2 -i 3 -f 1)
+  taskset -c 1 java -jar "$JAR" 'NodeCoreBenchmark|CodecBenchmark' "${it[@]}" -prof gc -rf json -rff "$OUT/w3-jmh.json" \
+    >"$OUT/w3-jmh.log" 2>&1
+  grep -E '^(Benchmark|CodecBenchmark|NodeCoreBenchmark|io\.wheelcast)' "$OUT/w3-jmh.log" | grep -E 'avgt|Benchmark' | grep -vE 'gc\.(count|time|alloc\.rate )' >&2 || true
+  python3 - "$OUT/w3-jmh.json" <<'PY' | tee -a "$SUMMARY"
+import json, sys
+for b in json.load(open(sys.argv[1])):
+    name = b["benchmark"].rsplit(".", 1)[1]
+    ns = b["primaryMetric"]["score"]
+    alloc = b.get("secondaryMetrics", {}).get("gc.alloc.rate.norm", {}).get("score", float("nan"))
+    print(f"W3-{name} ns_per_op={ns:.1f} bytes_per_op={alloc:.1f}")
+PY
+  taskset -c 1 java -Xmx3g -XX:+UseParallelGC -cp "$JAR" io.wheelcast.bench.RegistryFootprint | tee -a "$SUMMARY"
+}
+
+w4() {
+  for loss in 10 30; do
+    local results=()
+    for r in $(seq 1 "$RUNS"); do
+      local name="w4-loss$loss-$r" line
+      line=$(run_pair "$name" w4-owner "$loss" -- w4-cancel "$loss" 50000 "$OUT/$name.hgrm")
+      log "  $name: $line"
+      results+=("$line")
+    done
+    emit "W4-loss$loss offered_per_s=50000 owner_cancelled=$(median owner_cancelled "${results[@]}") confirmed_pct=$(median confirmed_pct "${results[@]}") confirm_p50_ms=$(median confirm_p50_ms "${results[@]}") confirm_p99_ms=$(median confirm_p99_ms "${results[@]}") runs=$RUNS"
+  done
+}
+
+log "bench.sh: results in $OUT (runs per point: $RUNS)"
+case "$WHAT" in
+  W1) w1 ;; W2) w2 ;; W3) w3 ;; W4) w4 ;;
+  all) w1; w2; w3; w4 ;;
+esac
+python3 - "$SUMMARY" "$OUT/summary.json" <<'PY'
+import json, sys
+rows = []
+for line in open(sys.argv[1]):
+    parts = line.split()
+    if not parts:
+        continue
+    row = {"workload": parts[0]}
+    for kv in parts[1:]:
+        k, _, v = kv.partition("=")
+        try:
+            row[k] = float(v)
+        except ValueError:
+            row[k] = v
+    rows.append(row)
+json.dump(rows, open(sys.argv[2], "w"), indent=1)
+PY
+log "bench.sh: summary in $OUT/summary.txt and summary.json"
