@@ -57,7 +57,34 @@ public final class Workloads {
     private Workloads() {
     }
 
+    private static final AtomicLong PROGRESS = new AtomicLong();
+
+    /** A lost datagram would leave a blocking ping-pong waiting forever: give up loudly instead. */
+    static void watchdog() {
+        Thread t = new Thread(() -> {
+            long last = -1;
+            while (true) {
+                try {
+                    Thread.sleep(5_000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                long now = PROGRESS.get();
+                if (now == last) {
+                    System.out.println("result error=stalled_after_" + now + "_round_trips");
+                    System.exit(3);
+                }
+                last = now;
+            }
+        }, "watchdog");
+        t.setDaemon(true);
+        t.start();
+    }
+
     public static void main(String[] args) throws Exception {
+        if (args[0].contains("ping")) {
+            watchdog();
+        }
         switch (args[0]) {
             case "w1-recv" -> w1Receive();
             case "w1-send" -> w1Send(args[1].equals("native"), Long.parseLong(args[2]));
@@ -275,7 +302,7 @@ public final class Workloads {
         try (WheelcastNode n = node().start()) {
             armLive(n, W2_WARMUP + W2_MEASURED + 1000);
             System.out.println("ready transport=" + n.transport());
-            System.in.read(); // the script closes stdin when the pinger is done
+            Thread.sleep(TimeUnit.MINUTES.toMillis(10)); // the script kills this process when the pinger is done
         }
     }
 
@@ -308,6 +335,7 @@ public final class Workloads {
                     }
                 }
                 long rtt = System.nanoTime() - t0;
+                PROGRESS.incrementAndGet();
                 if (i >= W2_WARMUP) {
                     h.recordValue(rtt);
                 }
@@ -359,17 +387,8 @@ public final class Workloads {
             ByteBuffer buf = ByteBuffer.allocateDirect(2048);
             ByteBuffer reply = ByteBuffer.allocateDirect(64);
             byte[] bytes = new byte[2048];
-            Thread stdin = new Thread(() -> {
-                try {
-                    System.in.read();
-                } catch (Exception ignored) {
-                    // exit either way
-                }
-                System.exit(0);
-            });
-            stdin.setDaemon(true);
-            stdin.start();
-            while (true) {
+            long end = System.nanoTime() + TimeUnit.MINUTES.toNanos(10); // the script kills it sooner
+            while (System.nanoTime() < end) {
                 buf.clear();
                 ch.receive(buf);
                 buf.flip();
@@ -406,6 +425,7 @@ public final class Workloads {
                     }
                 }
                 long rtt = System.nanoTime() - t0;
+                PROGRESS.incrementAndGet();
                 if (i >= W2_WARMUP) {
                     h.recordValue(rtt);
                 }
