@@ -36,5 +36,8 @@ record NodeConfig(
         FaultPlan faultPlan,
         boolean acceptTextKills,
         boolean emitTextKills,
+        io.wheelcast.codec.ClusterKey currentKey,
+        io.wheelcast.codec.ClusterKey previousKey,
+        long freshnessMs,
         Executor completionExecutor) {
 }

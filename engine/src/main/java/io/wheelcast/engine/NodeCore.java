@@ -10,6 +10,7 @@ import io.wheelcast.codec.FrameFlyweight;
 import io.wheelcast.codec.FrameHandler;
 import io.wheelcast.codec.HeaderFlyweight;
 import io.wheelcast.codec.HeartbeatFlyweight;
+import io.wheelcast.codec.HmacAuthenticator;
 import io.wheelcast.codec.IdBytes;
 import io.wheelcast.codec.KillAckFlyweight;
 import io.wheelcast.codec.KillFlyweight;
@@ -45,6 +46,7 @@ final class NodeCore implements FrameHandler {
     private final TimerRegistry registry;
     private final PendingCancels pending;
     private final SenderTable senders;
+    private final HmacAuthenticator authenticator;
     private final Executor completions;
     private final TimerWheel.ExpiryHandler registryExpiry = this::onRegistryDeadline;
     private final TimerWheel.ExpiryHandler retransmitDue = this::onRetransmitDue;
@@ -68,7 +70,9 @@ final class NodeCore implements FrameHandler {
         this.sink = sink;
         this.decoder = new DatagramDecoder(
                 new DecoderLimits(65_535, config.maxIdLength(), config.maxPayloadLength(), 512), config.clusterId());
-        this.writer = new DatagramWriter(config.maxDatagramBytes(), 512, null);
+        this.authenticator = config.currentKey() == null ? null
+                : new HmacAuthenticator(config.currentKey(), config.previousKey());
+        this.writer = new DatagramWriter(config.maxDatagramBytes(), 512, authenticator);
         this.registry = new TimerRegistry(config.maxTimers(), config.maxReplicas(), config.maxTombstones(),
                 config.maxIdLength(), startMs, config.tickMs(), config.wheelSlots());
         this.pending = new PendingCancels(config.maxPendingCancels(), config.maxIdLength(), startMs);
@@ -100,6 +104,9 @@ final class NodeCore implements FrameHandler {
             return;
         }
         HeaderFlyweight header = decoder.header();
+        if (authenticator != null && !authentic(header, buf)) {
+            return;
+        }
         long sender = header.senderId();
         if (sender == nodeId) {
             counters.increment(Counter.OWN_DATAGRAMS_IGNORED);
@@ -118,6 +125,24 @@ final class NodeCore implements FrameHandler {
             counters.add(Counter.SEQUENCE_GAPS, senders.lastGap());
         }
         decoder.dispatch(this);
+    }
+
+    /** Tag first (nothing is trusted before it), then the freshness bound on the signed timestamp. */
+    private boolean authentic(HeaderFlyweight header, ByteBuf buf) {
+        switch (authenticator.verify(header, buf, buf.readerIndex(), decoder.framesEnd())) {
+            case OK -> {
+                long skew = System.currentTimeMillis() - header.timestampMs();
+                if (skew > config.freshnessMs() || skew < -config.freshnessMs()) {
+                    counters.increment(Counter.REJECT_STALE_TIMESTAMP);
+                    return false;
+                }
+                return true;
+            }
+            case MISSING -> counters.increment(Counter.REJECT_AUTH_MISSING);
+            case UNKNOWN_KEY -> counters.increment(Counter.REJECT_AUTH_UNKNOWN_KEY);
+            default -> counters.increment(Counter.REJECT_AUTH_BAD_TAG);
+        }
+        return false;
     }
 
     @Override

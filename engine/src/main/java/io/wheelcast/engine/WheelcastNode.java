@@ -11,6 +11,7 @@ import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.wheelcast.codec.ClusterKey;
 import io.wheelcast.engine.reliability.Backoff;
 import io.wheelcast.engine.reliability.FaultPlan;
 import io.wheelcast.engine.transport.InterfaceSelector;
@@ -392,6 +393,9 @@ public final class WheelcastNode implements AutoCloseable {
         private Executor completionExecutor = ForkJoinPool.commonPool();
         private boolean acceptTextKills;
         private boolean emitTextKills;
+        private ClusterKey currentKey;
+        private ClusterKey previousKey;
+        private long freshnessMs = 10_000;
 
         private Builder() {
             try {
@@ -584,6 +588,37 @@ public final class WheelcastNode implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Authenticate every datagram with HMAC-SHA-256 under this key; datagrams without a valid
+         * tag, replayed, or older than the freshness bound are dropped and counted.
+         */
+        public Builder clusterKey(ClusterKey key) {
+            return clusterKeys(key, null);
+        }
+
+        /**
+         * Key rotation: sign with {@code current}, accept {@code current} and {@code previous}.
+         * Roll out the new key as previous everywhere, then as current, then drop the old one.
+         */
+        public Builder clusterKeys(ClusterKey current, ClusterKey previous) {
+            this.currentKey = Objects.requireNonNull(current, "current");
+            if (previous != null && previous.keyId() == current.keyId()) {
+                throw new IllegalArgumentException("current and previous keys need different key ids");
+            }
+            this.previousKey = previous;
+            return this;
+        }
+
+        /**
+         * With a key: how far a datagram's timestamp may be from this node's wall clock (default
+         * 10 s). Bounds replays after a receiver forgot a sender; needs clocks synchronised (NTP)
+         * to well within it.
+         */
+        public Builder freshness(Duration maxSkew) {
+            this.freshnessMs = positive("freshness", maxSkew.toMillis());
+            return this;
+        }
+
         /** Executor that completes schedule and cancel futures (default: the common pool). */
         public Builder completionExecutor(Executor executor) {
             this.completionExecutor = Objects.requireNonNull(executor, "executor");
@@ -591,6 +626,10 @@ public final class WheelcastNode implements AutoCloseable {
         }
 
         NodeConfig build() {
+            if (currentKey != null && acceptTextKills) {
+                throw new IllegalArgumentException("acceptTextKills cannot be combined with a cluster key: text kills "
+                        + "carry no authentication tag");
+            }
             int room = maxDatagramBytes - io.wheelcast.codec.HeaderFlyweight.HEADER_LENGTH
                     - io.wheelcast.codec.WireFormat.AUTH_TAG_LENGTH - io.wheelcast.codec.ScheduleFlyweight.FIXED_LENGTH;
             if (maxIdLength + maxPayloadLength > room) {
@@ -601,7 +640,7 @@ public final class WheelcastNode implements AutoCloseable {
                     receiveBufferBytes, sendBufferBytes, maxDatagramBytes, maxIdLength, maxPayloadLength, maxTimers,
                     maxReplicas, maxTombstones, maxPendingCancels, maxSenders, commandQueueCapacity, tickMs,
                     wheelSlots, killBackoff, tombstoneTtlMs, recordTtlMs, replicaGraceMs, heartbeatIntervalMs,
-                    faultPlan, acceptTextKills, emitTextKills, completionExecutor);
+                    faultPlan, acceptTextKills, emitTextKills, currentKey, previousKey, freshnessMs, completionExecutor);
         }
 
         /**
