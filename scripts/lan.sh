@@ -102,7 +102,7 @@ NFT
   fi
   mkdir -p "$WORK/$ns"
   ip netns exec "$ns" java -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar "$JAR" job-server \
-    --iface "e$i" --cluster 4242 --http-port 8080 --outbox "$WORK/$ns/outbox.jsonl" \
+    --iface "e$i" --cluster 4242 --http-port 8080 --cancel-timeout 5s --outbox "$WORK/$ns/outbox.jsonl" \
     >"$WORK/$ns/server.log" 2>&1 &
   PIDS+=($!)
   URLS+=("http://10.77.0.$i:8080")

@@ -18,6 +18,7 @@ record NodeConfig(
         int receiveBufferBytes,
         int sendBufferBytes,
         int maxDatagramBytes,
+        int maxReceiveDatagramBytes,
         int maxIdLength,
         int maxPayloadLength,
         int maxTimers,

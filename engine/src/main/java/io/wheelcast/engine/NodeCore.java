@@ -47,6 +47,7 @@ final class NodeCore implements FrameHandler {
     private final PendingCancels pending;
     private final SenderTable senders;
     private final HmacAuthenticator authenticator;
+    private final byte[] idScratch;
     private final Executor completions;
     private final TimerWheel.ExpiryHandler registryExpiry = this::onRegistryDeadline;
     private final TimerWheel.ExpiryHandler retransmitDue = this::onRetransmitDue;
@@ -69,7 +70,7 @@ final class NodeCore implements FrameHandler {
         this.counters = counters;
         this.sink = sink;
         this.decoder = new DatagramDecoder(
-                new DecoderLimits(65_535, config.maxIdLength(), config.maxPayloadLength(), 512), config.clusterId());
+                new DecoderLimits(config.maxReceiveDatagramBytes(), config.maxIdLength(), config.maxPayloadLength(), 512), config.clusterId());
         this.authenticator = config.currentKey() == null ? null
                 : new HmacAuthenticator(config.currentKey(), config.previousKey());
         this.writer = new DatagramWriter(config.maxDatagramBytes(), 512, authenticator);
@@ -78,6 +79,7 @@ final class NodeCore implements FrameHandler {
         this.pending = new PendingCancels(config.maxPendingCancels(), config.maxIdLength(), startMs);
         this.senders = new SenderTable(config.maxSenders());
         this.completions = config.completionExecutor();
+        this.idScratch = new byte[config.maxIdLength()];
         this.nextRequestId = (nodeId & 0x7FFF_FFFF_0000_0000L) | 1L;
         this.nowMs = startMs;
         this.nextHeartbeatMs = startMs;
@@ -148,11 +150,10 @@ final class NodeCore implements FrameHandler {
     @Override
     public void onSchedule(HeaderFlyweight header, ScheduleFlyweight f) {
         counters.increment(Counter.FRAMES_IN_SCHEDULE);
-        int idIndex = f.idIndex();
         int idLen = f.idLength();
-        ByteBuf buf = f.buffer();
-        int hash = IdBytes.hash(buf, idIndex, idLen);
-        int h = registry.find(buf, idIndex, idLen, hash);
+        byte[] id = copyId(f.buffer(), f.idIndex(), idLen);
+        int hash = IdBytes.hash(id, 0, idLen);
+        int h = registry.find(id, 0, idLen, hash);
         long deadline = nowMs + Math.max(0, f.delayMs()) + config.replicaGraceMs();
         if (h >= 0) {
             switch (registry.kind(h)) {
@@ -173,7 +174,7 @@ final class NodeCore implements FrameHandler {
                 default -> registry.remove(h); // a finished local timer's record; the id was reused elsewhere
             }
         }
-        h = registry.insert(EntryKind.REPLICA, buf, idIndex, idLen, hash, deadline);
+        h = registry.insert(EntryKind.REPLICA, id, 0, idLen, hash, deadline);
         if (h < 0) {
             counters.increment(Counter.REPLICAS_DROPPED_FULL);
             return;
@@ -204,10 +205,11 @@ final class NodeCore implements FrameHandler {
     }
 
     private void kill(ByteBuf buf, int idIndex, int idLen, long sender, long requestId) {
-        int hash = IdBytes.hash(buf, idIndex, idLen);
-        int h = registry.find(buf, idIndex, idLen, hash);
+        byte[] id = copyId(buf, idIndex, idLen);
+        int hash = IdBytes.hash(id, 0, idLen);
+        int h = registry.find(id, 0, idLen, hash);
         if (h < 0) {
-            h = registry.insert(EntryKind.TOMBSTONE, buf, idIndex, idLen, hash, nowMs + config.tombstoneTtlMs());
+            h = registry.insert(EntryKind.TOMBSTONE, id, 0, idLen, hash, nowMs + config.tombstoneTtlMs());
             if (h < 0) {
                 counters.increment(Counter.TOMBSTONES_DROPPED_FULL);
             } else {
@@ -265,8 +267,18 @@ final class NodeCore implements FrameHandler {
         counters.increment(Counter.FRAMES_IN_UNKNOWN);
     }
 
+    /**
+     * One bulk copy of a received id into a reusable array: hashing and comparing then run over
+     * a plain array instead of paying a ByteBuf bounds and liveness check per byte.
+     */
+    private byte[] copyId(ByteBuf buf, int idIndex, int idLen) {
+        buf.getBytes(idIndex, idScratch, 0, idLen);
+        return idScratch;
+    }
+
     private void dropReplica(ByteBuf buf, int idIndex, int idLen) {
-        int h = registry.find(buf, idIndex, idLen, IdBytes.hash(buf, idIndex, idLen));
+        byte[] id = copyId(buf, idIndex, idLen);
+        int h = registry.find(id, 0, idLen, IdBytes.hash(id, 0, idLen));
         if (h >= 0 && registry.kind(h) == EntryKind.REPLICA) {
             registry.remove(h);
         }

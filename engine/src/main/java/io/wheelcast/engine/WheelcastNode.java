@@ -117,11 +117,14 @@ public final class WheelcastNode implements AutoCloseable {
                     .option(ChannelOption.SO_SNDBUF, config.sendBufferBytes())
                     .option(ChannelOption.IP_MULTICAST_IF, networkInterface)
                     .option(ChannelOption.IP_MULTICAST_LOOP_DISABLED, !config.loopback())
-                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(65_536))
+                    // One 64 KiB buffer per read, split into slots of the largest datagram accepted: recvmmsg
+                    // then fills up to 64 KiB / maxReceiveDatagramBytes datagrams per system call.
+                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(
+                            Math.max(65_536, 2 * config.maxReceiveDatagramBytes())))
                     .handler(new NodeChannelHandler(core, counters, WheelcastNode::nowMs, config.faultPlan()))
                     .register().syncUninterruptibly().channel();
             TransportSelector.setMulticastTtl(ch, config.ttl(), ipv6);
-            TransportSelector.enableBatchedReceive(ch, 65_507);
+            TransportSelector.enableBatchedReceive(ch, config.maxReceiveDatagramBytes());
             ch.bind(new InetSocketAddress(config.port())).syncUninterruptibly();
             ch.joinGroup(groupAddress, networkInterface).syncUninterruptibly();
         } catch (RuntimeException e) {
@@ -374,6 +377,7 @@ public final class WheelcastNode implements AutoCloseable {
         private int receiveBufferBytes = 4 << 20;
         private int sendBufferBytes = 1 << 20;
         private int maxDatagramBytes = 1400;
+        private int maxReceiveDatagramBytes = 2048;
         private int maxIdLength = 64;
         private int maxPayloadLength = 1024;
         private int maxTimers = 65_536;
@@ -470,6 +474,15 @@ public final class WheelcastNode implements AutoCloseable {
         /** Largest datagram sent (frames are packed up to it). Default 1400: fits a 1500 MTU for IPv4 and IPv6. */
         public Builder maxDatagramBytes(int bytes) {
             this.maxDatagramBytes = range("maxDatagramBytes", bytes, 256, 65_507);
+            return this;
+        }
+
+        /**
+         * Largest datagram received (default 2048). Longer ones arrive truncated and are dropped as
+         * malformed. Smaller values let one recvmmsg call carry more datagrams.
+         */
+        public Builder maxReceiveDatagramBytes(int bytes) {
+            this.maxReceiveDatagramBytes = range("maxReceiveDatagramBytes", bytes, 256, 65_507);
             return this;
         }
 
@@ -630,6 +643,10 @@ public final class WheelcastNode implements AutoCloseable {
                 throw new IllegalArgumentException("acceptTextKills cannot be combined with a cluster key: text kills "
                         + "carry no authentication tag");
             }
+            if (maxReceiveDatagramBytes < maxDatagramBytes) {
+                throw new IllegalArgumentException("maxReceiveDatagramBytes (" + maxReceiveDatagramBytes
+                        + ") must be at least maxDatagramBytes (" + maxDatagramBytes + ")");
+            }
             int room = maxDatagramBytes - io.wheelcast.codec.HeaderFlyweight.HEADER_LENGTH
                     - io.wheelcast.codec.WireFormat.AUTH_TAG_LENGTH - io.wheelcast.codec.ScheduleFlyweight.FIXED_LENGTH;
             if (maxIdLength + maxPayloadLength > room) {
@@ -637,7 +654,7 @@ public final class WheelcastNode implements AutoCloseable {
                         + ") must fit one datagram: at most " + room + " with maxDatagramBytes " + maxDatagramBytes);
             }
             return new NodeConfig(group, port, networkInterface, clusterId, ttl, loopback, transport,
-                    receiveBufferBytes, sendBufferBytes, maxDatagramBytes, maxIdLength, maxPayloadLength, maxTimers,
+                    receiveBufferBytes, sendBufferBytes, maxDatagramBytes, maxReceiveDatagramBytes, maxIdLength, maxPayloadLength, maxTimers,
                     maxReplicas, maxTombstones, maxPendingCancels, maxSenders, commandQueueCapacity, tickMs,
                     wheelSlots, killBackoff, tombstoneTtlMs, recordTtlMs, replicaGraceMs, heartbeatIntervalMs,
                     faultPlan, acceptTextKills, emitTextKills, currentKey, previousKey, freshnessMs, completionExecutor);
