@@ -7,7 +7,8 @@ import io.wheelcast.codec.DecodeStatus;
  * values. Read them through {@link WheelcastNode#stats()}.
  */
 public enum Counter {
-    DATAGRAMS_IN, BYTES_IN, DATAGRAMS_OUT, BYTES_OUT, SEND_FAILURES,
+    /** Every received datagram is counted once here and once in exactly one outcome: accepted, a reject, duplicate, stale, own, or text kill. */
+    DATAGRAMS_IN, DATAGRAMS_ACCEPTED, BYTES_IN, DATAGRAMS_OUT, BYTES_OUT, SEND_FAILURES,
     FRAMES_IN_SCHEDULE, FRAMES_IN_KILL, FRAMES_IN_KILL_ACK, FRAMES_IN_HEARTBEAT, FRAMES_IN_FIRED, FRAMES_IN_UNKNOWN,
     FRAMES_OUT_SCHEDULE, FRAMES_OUT_KILL, FRAMES_OUT_KILL_ACK, FRAMES_OUT_HEARTBEAT, FRAMES_OUT_FIRED,
     /** One per {@link DecodeStatus} other than OK, in the same order. */

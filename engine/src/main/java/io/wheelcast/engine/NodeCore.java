@@ -126,6 +126,7 @@ final class NodeCore implements FrameHandler {
         if (senders.lastGap() > 0) {
             counters.add(Counter.SEQUENCE_GAPS, senders.lastGap());
         }
+        counters.increment(Counter.DATAGRAMS_ACCEPTED);
         decoder.dispatch(this);
     }
 

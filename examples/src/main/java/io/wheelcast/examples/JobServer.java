@@ -88,7 +88,8 @@ public final class JobServer implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         outboxWriter = Files.newBufferedWriter(outbox, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        node = net.builder().acceptTextKills(!noTextKills).start();
+        // Text kills carry no tag: accepted only in clusters without a key.
+        node = net.builder().acceptTextKills(!noTextKills && net.keyFile == null).start();
         node.onExpire(e -> sendFailureEmail(e.idAsString()), mailer);
         node.onRemoteCancel((id, by) -> {
             String job = new String(id, StandardCharsets.UTF_8);

@@ -37,12 +37,40 @@ final class NodeOptions {
             defaultValue = "2s", converter = DurationConverter.class)
     Duration cancelTimeout;
 
+    @Option(names = "--key-file", description = {"Cluster key file: one line ID:HEX (32 random bytes recommended),",
+            "a second line for the previous key during rotation. Never printed."})
+    java.nio.file.Path keyFile;
+
+    /** Keys from --key-file: [current, previous or null], or null without a file. */
+    io.wheelcast.codec.ClusterKey[] keys() {
+        if (keyFile == null) {
+            return null;
+        }
+        java.util.List<String> lines;
+        try {
+            lines = java.nio.file.Files.readAllLines(keyFile).stream().map(String::trim)
+                    .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("cannot read key file " + keyFile + ": " + e.getMessage());
+        }
+        if (lines.isEmpty() || lines.size() > 2) {
+            throw new IllegalArgumentException("key file " + keyFile + " must hold one or two lines ID:HEX");
+        }
+        return new io.wheelcast.codec.ClusterKey[] {io.wheelcast.codec.ClusterKey.parse(lines.get(0)),
+                lines.size() == 2 ? io.wheelcast.codec.ClusterKey.parse(lines.get(1)) : null};
+    }
+
     String groupAddress() {
         return ipv6 && "239.255.42.99".equals(group) ? "ff15::4243" : group;
     }
 
     WheelcastNode.Builder builder() {
-        return WheelcastNode.builder()
+        WheelcastNode.Builder b = WheelcastNode.builder();
+        io.wheelcast.codec.ClusterKey[] keys = keys();
+        if (keys != null) {
+            b.clusterKeys(keys[0], keys[1]);
+        }
+        return b
                 .group(groupAddress())
                 .port(port)
                 .networkInterface(iface)
