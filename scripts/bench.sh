@@ -127,7 +127,7 @@ w2() {
 
 w3() {
   local it=(-wi 3 -i 5 -f 1); [ "$QUICK" = 1 ] && it=(-wi 2 -i 3 -f 1)
-  taskset -c 1 java -jar "$JAR" 'NodeCoreBenchmark|CodecBenchmark' "${it[@]}" -prof gc -rf json -rff "$OUT/w3-jmh.json" \
+  taskset -c 1 java -jar "$JAR" 'NodeCoreBenchmark|CodecBenchmark|AuthBenchmark' "${it[@]}" -prof gc -rf json -rff "$OUT/w3-jmh.json" \
     >"$OUT/w3-jmh.log" 2>&1
   grep -E '^(Benchmark|CodecBenchmark|NodeCoreBenchmark|io\.wheelcast)' "$OUT/w3-jmh.log" | grep -E 'avgt|Benchmark' | grep -vE 'gc\.(count|time|alloc\.rate )' >&2 || true
   python3 - "$OUT/w3-jmh.json" <<'PY' | tee -a "$SUMMARY"

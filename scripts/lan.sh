@@ -6,16 +6,17 @@
 #   scripts/lan.sh --scenario                 # the 6-host job-timeout story, checked; prints a verdict
 #   scripts/lan.sh --scenario --loss 10       # the same with 10% datagram loss on every host (nftables)
 #   scripts/lan.sh --scenario --kill-host     # SIGKILL one host mid-run and report its jobs
+#   scripts/lan.sh --scenario --attacker      # cluster key on every host; one more host without it replays and forges
 #   scripts/lan.sh                            # start the LAN and open a shell in it (Ctrl-D tears it down)
 #
-# Options: --hosts N (6), --jobs N (300), --loss PCT (0), --kill-host, --timeout-ms MS (4000), --seed S (1)
+# Options: --hosts N (6), --jobs N (300), --loss PCT (0), --kill-host, --attacker, --timeout-ms MS (4000), --seed S (1)
 set -euo pipefail
 SELF=$(readlink -f "$0")
 cd "$(dirname "$SELF")/.."
 ROOT=$(pwd)
 JAR="$ROOT/examples/target/wheelcast-node.jar"
 
-HOSTS=6 JOBS=300 LOSS=0 KILL_HOST=0 SCENARIO=0 TIMEOUT_MS=4000 SEED=1
+HOSTS=6 JOBS=300 LOSS=0 KILL_HOST=0 SCENARIO=0 TIMEOUT_MS=4000 SEED=1 ATTACKER=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --scenario) SCENARIO=1 ;;
@@ -23,6 +24,7 @@ while [ $# -gt 0 ]; do
     --jobs) JOBS=${2:?--jobs needs a number}; shift ;;
     --loss) LOSS=${2:?--loss needs a percentage}; shift ;;
     --kill-host) KILL_HOST=1 ;;
+    --attacker) ATTACKER=1 ;;
     --timeout-ms) TIMEOUT_MS=${2:?}; shift ;;
     --seed) SEED=${2:?}; shift ;;
     -h|--help) sed -n '2,13p' "$SELF" | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -57,7 +59,8 @@ if [ -z "${WHEELCAST_LAN_INNER:-}" ]; then
   # Private network + mount namespaces: the whole LAN disappears when this process ends.
   exec unshare --net --mount --propagation private env WHEELCAST_LAN_INNER=1 "$SELF" \
     --hosts "$HOSTS" --jobs "$JOBS" --loss "$LOSS" --timeout-ms "$TIMEOUT_MS" --seed "$SEED" \
-    $([ "$SCENARIO" = 1 ] && echo --scenario) $([ "$KILL_HOST" = 1 ] && echo --kill-host)
+    $([ "$SCENARIO" = 1 ] && echo --scenario) $([ "$KILL_HOST" = 1 ] && echo --kill-host) \
+    $([ "$ATTACKER" = 1 ] && echo --attacker)
 fi
 
 # ---- inside the private namespaces from here on
@@ -79,8 +82,14 @@ ip addr add 10.77.0.254/24 dev br0
 ip link set br0 up
 
 URLS=() OUTBOXES=()
-for i in $(seq 1 "$HOSTS"); do
-  ns="h$i"
+KEY_ARGS=()
+if [ "$ATTACKER" = 1 ]; then
+  umask 077
+  printf '1:%s\n' "$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')" > "$WORK/cluster.key"
+  KEY_ARGS=(--key-file "$WORK/cluster.key")
+fi
+add_host() { # add_host I : namespace hI with veth eI at 10.77.0.I on the bridge
+  local i=$1 ns="h$1"
   ip netns add "$ns"
   ip link add "v$i" type veth peer name "e$i"
   ip link set "e$i" netns "$ns"
@@ -90,6 +99,10 @@ for i in $(seq 1 "$HOSTS"); do
     ip addr add 10.77.0.$i/24 dev e$i
     ip link set e$i up
     ip route add 224.0.0.0/4 dev e$i"
+}
+for i in $(seq 1 "$HOSTS"); do
+  ns="h$i"
+  add_host "$i"
   if [ "$LOSS" -gt 0 ]; then
     ip netns exec "$ns" nft -f - <<NFT
 table inet wheelcast_loss {
@@ -102,7 +115,7 @@ NFT
   fi
   mkdir -p "$WORK/$ns"
   ip netns exec "$ns" java -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar "$JAR" job-server \
-    --iface "e$i" --cluster 4242 --http-port 8080 --cancel-timeout 5s --outbox "$WORK/$ns/outbox.jsonl" \
+    --iface "e$i" --cluster 4242 --http-port 8080 --cancel-timeout 5s --outbox "$WORK/$ns/outbox.jsonl" "${KEY_ARGS[@]}" \
     >"$WORK/$ns/server.log" 2>&1 &
   PIDS+=($!)
   URLS+=("http://10.77.0.$i:8080")
@@ -130,11 +143,30 @@ join() { local IFS=,; echo "$*"; }
 if [ "$SCENARIO" = 1 ]; then
   KILL_ARGS=()
   if [ "$KILL_HOST" = 1 ]; then KILL_ARGS=(--kill-pid "${PIDS[1]}" --kill-index 1); fi
+  if [ "$ATTACKER" = 1 ]; then
+    a=$((HOSTS + 1))
+    add_host "$a"
+    ip netns exec "h$a" java -XX:TieredStopAtLevel=1 -jar "$JAR" attack --iface "e$a" --cluster 4242 \
+      --duration "$(( (TIMEOUT_MS + 2000) / 1000 + 4 ))s" >"$WORK/attacker.log" 2>&1 &
+    PIDS+=($!)
+    ATTACK_PID=$!
+    echo "lan.sh: attacker h$a (10.77.0.$a, no key) is listening, replaying and forging" >&2
+  fi
   set +e
   java -jar "$JAR" lan-scenario --hosts "$(join "${URLS[@]}")" --outboxes "$(join "${OUTBOXES[@]}")" \
     --jobs "$JOBS" --timeout-ms "$TIMEOUT_MS" --seed "$SEED" --loss "$LOSS" "${KILL_ARGS[@]}" | tee "$WORK/verdict.txt"
   rc=${PIPESTATUS[0]}
   set -e
+  if [ "$ATTACKER" = 1 ]; then
+    wait "$ATTACK_PID" 2>/dev/null || true
+    cat "$WORK/attacker.log"
+    m=$(curl -sf http://10.77.0.1:8080/metrics || true)
+    for c in reject_auth_missing reject_auth_bad_tag reject_stale_timestamp duplicate_datagrams reject_too_short reject_bad_magic timers_cancelled_remotely; do
+      printf '%s ' "host1 $c=$(printf '%s\n' "$m" | awk -v n="wheelcast_${c}_total" '$1==n {print $2}')"
+    done
+    echo
+    tail -1 "$WORK/verdict.txt" | sed 's/^verdict:/verdict (under attack):/'
+  fi
   exit "$rc"
 fi
 

@@ -42,6 +42,15 @@ class LanScenarioIT {
         assertThat(last).as(String.join("\n", out)).startsWith("verdict: OK jobs=300 cancelled=200 expected_emails=100 sent_emails=100 wrong=0");
     }
 
+    @org.junit.jupiter.api.Test
+    void aKeylessAttackerReplayingAndForgingChangesNothing() throws Exception {
+        List<String> out = run("--scenario", "--hosts", "6", "--jobs", "300", "--attacker");
+        String last = out.get(out.size() - 1);
+        assertThat(last).as(String.join("\n", out))
+                .startsWith("verdict (under attack): OK jobs=300 cancelled=200 expected_emails=100 sent_emails=100 wrong=0");
+        assertThat(String.join("\n", out)).contains("attack: captured=").containsPattern("reject_auth_missing=[1-9]");
+    }
+
     private static List<String> run(String... args) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(SCRIPT.toAbsolutePath().normalize().toString());
