@@ -100,6 +100,28 @@ class MalformedDatagramTest {
     }
 
     @Test
+    void everyLengthFieldAtItsMaximumIsRejected() {
+        int f = HeaderFlyweight.HEADER_LENGTH;
+        int[][] fields = {
+                {0, FrameFlyweight.LENGTH_OFFSET}, {0, ScheduleFlyweight.ID_LENGTH_OFFSET}, {0, ScheduleFlyweight.PAYLOAD_LENGTH_OFFSET},
+                {1, FrameFlyweight.LENGTH_OFFSET}, {1, KillFlyweight.ID_LENGTH_OFFSET},
+                {2, FrameFlyweight.LENGTH_OFFSET}, {2, KillAckFlyweight.ID_LENGTH_OFFSET},
+                {3, FrameFlyweight.LENGTH_OFFSET},
+                {4, FrameFlyweight.LENGTH_OFFSET}, {4, FiredFlyweight.ID_LENGTH_OFFSET}};
+        Frame[] frames = {new Frame.Schedule(1, 2, ID, new byte[3]), new Frame.Kill(5, ID), new Frame.KillAck(1, 2, 1, ID),
+                new Frame.Heartbeat(1, 2, 3), new Frame.Fired(2, ID)};
+        for (int[] field : fields) {
+            ByteBuf b = valid(frames[field[0]]);
+            b.setShortLE(f + field[1], 0xFFFF);
+            assertThat(validate(b)).as("frame %s, field at %d = 0xFFFF", frames[field[0]].getClass().getSimpleName(), field[1])
+                    .isNotEqualTo(DecodeStatus.OK);
+        }
+        ByteBuf count = valid(new Frame.Kill(5, ID));
+        count.setShortLE(HeaderFlyweight.FRAME_COUNT_OFFSET, 0xFFFF);
+        assertThat(validate(count)).isEqualTo(DecodeStatus.TOO_MANY_FRAMES);
+    }
+
+    @Test
     void rejectsOversizedDatagram() {
         ByteBuf b = valid(new Frame.Kill(5, ID));
         DecodeStatus s = new DatagramDecoder(new DecoderLimits(40, 64, 0, 8), 7).validate(b);

@@ -35,6 +35,8 @@ import java.util.concurrent.RejectedExecutionException;
  */
 final class NodeCore implements FrameHandler {
     private static final int EXPIRY_BATCH = 4096;
+    /** Retransmits per tick at most (256k/s at a 1 ms tick): the rest wait a tick, bounding overload work. */
+    private static final int RETRANSMIT_BATCH = 256;
 
     private final NodeConfig config;
     private final long nodeId;
@@ -52,6 +54,9 @@ final class NodeCore implements FrameHandler {
     private final TimerWheel.ExpiryHandler registryExpiry = this::onRegistryDeadline;
     private final TimerWheel.ExpiryHandler retransmitDue = this::onRetransmitDue;
 
+    /** Smoothed KILL->KILL_ACK round trip and its variation (RFC 6298 style), in ms; -1 before the first sample. */
+    private double srttMs = -1;
+    private double rttvarMs;
     private ByteBuf out;
     private long sequence;
     private long nextRequestId;
@@ -242,6 +247,9 @@ final class NodeCore implements FrameHandler {
         if (f.cancellerId() == nodeId && f.requestId() != 0) {
             int p = pending.find(f.requestId());
             if (p >= 0) {
+                if (pending.attempts(p) == 1) { // Karn: only unambiguous samples
+                    sampleRoundTrip(nowMs - pending.sentAt(p));
+                }
                 boolean cancelled = f.outcome() == KillAckFlyweight.OUTCOME_CANCELLED;
                 completeCancel(p, cancelled ? CancelOutcome.Status.CANCELLED : CancelOutcome.Status.ALREADY_FIRED,
                         header.senderId());
@@ -250,6 +258,28 @@ final class NodeCore implements FrameHandler {
             }
         }
         dropReplica(f.buffer(), f.idIndex(), f.idLength());
+    }
+
+    private void sampleRoundTrip(long rttMs) {
+        if (srttMs < 0) {
+            srttMs = rttMs;
+            rttvarMs = rttMs / 2.0;
+        } else {
+            rttvarMs = 0.75 * rttvarMs + 0.25 * Math.abs(srttMs - rttMs);
+            srttMs = 0.875 * srttMs + 0.125 * rttMs;
+        }
+    }
+
+    /**
+     * First retransmit interval: the configured initial one, or longer when owners answer
+     * slowly, so a loaded cluster is not flooded with retransmits of kills already in flight.
+     */
+    private long retransmitTimeoutMs() {
+        long initial = config.killBackoff().initialMs();
+        if (srttMs < 0) {
+            return initial;
+        }
+        return Math.min(config.killBackoff().maxMs(), Math.max(initial, (long) Math.ceil(srttMs + 4 * rttvarMs)));
     }
 
     @Override
@@ -405,7 +435,7 @@ final class NodeCore implements FrameHandler {
                 counters.increment(Counter.TOMBSTONES_DROPPED_FULL);
             }
         }
-        int p = pending.add(requestId, id, 0, id.length, result, now, config.killBackoff());
+        int p = pending.add(requestId, id, 0, id.length, result, now, config.killBackoff(), retransmitTimeoutMs());
         if (kind == EntryKind.REPLICA) {
             pending.markOwnerSeen(p);
         }
@@ -454,7 +484,7 @@ final class NodeCore implements FrameHandler {
     void tick(long now) {
         nowMs = now;
         registry.poll(now, registryExpiry, EXPIRY_BATCH);
-        pending.poll(now, retransmitDue, EXPIRY_BATCH);
+        pending.poll(now, retransmitDue, RETRANSMIT_BATCH);
         if (now >= nextHeartbeatMs && config.heartbeatIntervalMs() > 0) {
             nextHeartbeatMs = now + config.heartbeatIntervalMs();
             if (!appendHeartbeatFrame()) {

@@ -21,7 +21,7 @@ public final class IdIndex {
     private final int[] hashes;
 
     public IdIndex(int capacity, int maxIdLength) {
-        int tableSize = Integer.highestOneBit(Math.max(2, capacity) * 2 - 1) << 1;
+        int tableSize = OpenAddressing.tableSize(capacity);
         this.table = new int[tableSize];
         this.mask = tableSize - 1;
         this.maxIdLength = maxIdLength;
@@ -118,8 +118,7 @@ public final class IdIndex {
                 break;
             }
             int ideal = hashes[slot - 1] & mask;
-            boolean movable = hole <= j ? (ideal <= hole || ideal > j) : (ideal <= hole && ideal > j);
-            if (movable) {
+            if (OpenAddressing.canFillHole(hole, j, ideal)) {
                 table[hole] = slot;
                 hole = j;
             }

@@ -1,5 +1,7 @@
 package io.wheelcast.engine.reliability;
 
+import io.wheelcast.engine.registry.OpenAddressing;
+
 import io.wheelcast.engine.registry.TimerWheel;
 
 import java.util.Arrays;
@@ -21,6 +23,7 @@ public final class PendingCancels {
     private final Object[] waiters;
     private final long[] intervals;
     private final long[] giveUpAt;
+    private final long[] sentAt;
     private final int[] attempts;
     private final boolean[] ownerSeen;
     private final int[] freeStack;
@@ -37,6 +40,7 @@ public final class PendingCancels {
         this.waiters = new Object[capacity];
         this.intervals = new long[capacity];
         this.giveUpAt = new long[capacity];
+        this.sentAt = new long[capacity];
         this.attempts = new int[capacity];
         this.ownerSeen = new boolean[capacity];
         this.freeStack = new int[capacity];
@@ -44,7 +48,7 @@ public final class PendingCancels {
             freeStack[i] = capacity - 1 - i;
         }
         this.freeTop = capacity;
-        int tableSize = Integer.highestOneBit(Math.max(2, capacity) * 2 - 1) << 1;
+        int tableSize = OpenAddressing.tableSize(capacity);
         this.table = new int[tableSize];
         this.mask = tableSize - 1;
         this.retransmits = new TimerWheel(startMs, 1, 1024, capacity);
@@ -60,12 +64,18 @@ public final class PendingCancels {
 
     /** Adds a pending cancel; the caller checked {@link #isFull()}. Returns the handle. */
     public int add(long requestId, byte[] id, int idOff, int idLen, Object waiter, long nowMs, Backoff backoff) {
+        return add(requestId, id, idOff, idLen, waiter, nowMs, backoff, backoff.initialMs());
+    }
+
+    /** As {@link #add(long, byte[], int, int, Object, long, Backoff)} with a first retransmit interval measured from round trips. */
+    public int add(long requestId, byte[] id, int idOff, int idLen, Object waiter, long nowMs, Backoff backoff, long firstIntervalMs) {
         int h = freeStack[--freeTop];
         System.arraycopy(id, idOff, ids, h * maxIdLength, idLen);
         idLengths[h] = idLen;
         requestIds[h] = requestId;
         waiters[h] = waiter;
-        intervals[h] = backoff.initialMs();
+        intervals[h] = firstIntervalMs;
+        sentAt[h] = nowMs;
         giveUpAt[h] = nowMs + backoff.timeoutMs();
         attempts[h] = 1;
         ownerSeen[h] = false;
@@ -74,7 +84,7 @@ public final class PendingCancels {
             i = (i + 1) & mask;
         }
         table[i] = h + 1;
-        retransmits.schedule(h, nowMs + backoff.initialMs());
+        retransmits.schedule(h, nowMs + firstIntervalMs);
         return h;
     }
 
@@ -107,8 +117,7 @@ public final class PendingCancels {
                 break;
             }
             int ideal = hash(requestIds[slot - 1]) & mask;
-            boolean movable = hole <= j ? (ideal <= hole || ideal > j) : (ideal <= hole && ideal > j);
-            if (movable) {
+            if (OpenAddressing.canFillHole(hole, j, ideal)) {
                 table[hole] = slot;
                 hole = j;
             }
@@ -134,6 +143,11 @@ public final class PendingCancels {
 
     public long requestId(int h) {
         return requestIds[h];
+    }
+
+    /** When the first KILL of this cancel was sent. */
+    public long sentAt(int h) {
+        return sentAt[h];
     }
 
     public int attempts(int h) {

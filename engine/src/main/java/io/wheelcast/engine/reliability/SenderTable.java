@@ -1,5 +1,7 @@
 package io.wheelcast.engine.reliability;
 
+import io.wheelcast.engine.registry.OpenAddressing;
+
 /**
  * Per-sender receive state: the highest datagram sequence seen and a 64-wide bitmap below it,
  * so duplicated datagrams are dropped and gaps (lost datagrams) are counted. Open addressing
@@ -36,7 +38,7 @@ public final class SenderTable {
         if (maxSenders < 1) {
             throw new IllegalArgumentException("maxSenders must be >= 1: " + maxSenders);
         }
-        int tableSize = Integer.highestOneBit(maxSenders * 2 - 1) << 1;
+        int tableSize = OpenAddressing.tableSize(maxSenders);
         this.senders = new long[tableSize];
         this.used = new boolean[tableSize];
         this.highest = new long[tableSize];
@@ -133,8 +135,7 @@ public final class SenderTable {
                 return;
             }
             int ideal = hash(senders[j]) & mask;
-            boolean movable = hole <= j ? (ideal <= hole || ideal > j) : (ideal <= hole && ideal > j);
-            if (movable) {
+            if (OpenAddressing.canFillHole(hole, j, ideal)) {
                 used[hole] = true;
                 senders[hole] = senders[j];
                 highest[hole] = highest[j];

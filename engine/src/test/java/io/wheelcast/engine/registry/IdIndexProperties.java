@@ -1,0 +1,51 @@
+package io.wheelcast.engine.registry;
+
+import io.wheelcast.codec.IdBytes;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The id index agrees with a HashMap under any mix of inserts and backward-shift removals. */
+class IdIndexProperties {
+    @Property(tries = 200)
+    void behavesLikeAMap(@ForAll long seed, @ForAll @IntRange(min = 1, max = 300) int capacity) {
+        SplittableRandom r = new SplittableRandom(seed);
+        IdIndex index = new IdIndex(capacity, 16);
+        Map<String, Integer> model = new HashMap<>();
+        Deque<Integer> free = new ArrayDeque<>();
+        for (int h = 0; h < capacity; h++) {
+            free.push(h);
+        }
+        for (int step = 0; step < 2_000; step++) {
+            String key = "k" + r.nextInt(capacity * 2); // small key space: many collisions and reuses
+            byte[] id = key.getBytes(StandardCharsets.US_ASCII);
+            int hash = IdBytes.hash(id, 0, id.length);
+            int found = index.find(id, 0, id.length, hash);
+            Integer expected = model.get(key);
+            assertThat(found).as("seed=%d step=%d key=%s", seed, step, key).isEqualTo(expected == null ? -1 : expected);
+            if (expected == null && !free.isEmpty() && r.nextBoolean()) {
+                int h = free.pop();
+                index.insert(h, id, 0, id.length, hash);
+                model.put(key, h);
+            } else if (expected != null && r.nextBoolean()) {
+                index.remove(expected);
+                model.remove(key);
+                free.push(expected);
+            }
+        }
+        for (Map.Entry<String, Integer> e : model.entrySet()) {
+            byte[] id = e.getKey().getBytes(StandardCharsets.US_ASCII);
+            assertThat(index.find(id, 0, id.length, IdBytes.hash(id, 0, id.length))).isEqualTo(e.getValue());
+            assertThat(index.idCopy(e.getValue())).isEqualTo(id);
+        }
+    }
+}
