@@ -89,7 +89,7 @@ public final class InterfaceSelector {
         return false;
     }
 
-    /** "eth0 [10.0.0.5], lo [127.0.0.1]" or "(none)". */
+    /** "eth1 [10.0.0.5], lo [127.0.0.1]" or "(none)". */
     public static String describeUsable(boolean ipv6) {
         List<String> out = new ArrayList<>();
         try {
