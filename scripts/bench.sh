@@ -176,4 +176,5 @@ for line in open(sys.argv[1]):
     rows.append(row)
 json.dump(rows, open(sys.argv[2], "w"), indent=1)
 PY
+scripts/plots.sh "$OUT" >&2 || log "bench.sh: plots skipped (gnuplot unavailable)"
 log "bench.sh: summary in $OUT/summary.txt and summary.json"

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -34,7 +35,8 @@ class FaultInjectionClusterTest {
         List<String> firedTwice = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             long seed = 1000 + i;
-            WheelcastNode n = TestNetwork.builder(port, 31).faultPlan(new FaultPlan(seed, 30, 10, 10, 20)).start();
+            WheelcastNode n = TestNetwork.builder(port, 31).faultPlan(new FaultPlan(seed, 30, 10, 10, 20))
+                    .cancelTimeout(Duration.ofSeconds(5)).start(); // CI machines are slow with paranoid leak detection
             n.onExpire(e -> {
                 if (!fired.add(e.idAsString())) {
                     synchronized (firedTwice) {
@@ -59,7 +61,7 @@ class FaultInjectionClusterTest {
         }
         int cancelled = 0;
         for (CompletableFuture<CancelOutcome> f : cancels) {
-            CancelOutcome o = f.get(10, TimeUnit.SECONDS);
+            CancelOutcome o = f.get(15, TimeUnit.SECONDS);
             if (o.status() == CancelOutcome.Status.CANCELLED) {
                 cancelled++;
             }
