@@ -107,7 +107,7 @@ w1() {
 }
 
 w2() {
-  for variant in ref wheelcast wheelcast-spin; do
+  for variant in ref wheelcast wheelcast-spin wheelcast-busy; do
     local results=()
     for r in $(seq 1 "$RUNS"); do
       local name="w2-$variant-$r" line
@@ -115,12 +115,14 @@ w2() {
         ref) line=$(run_pair "$name" ref-w2-echo -- ref-w2-ping "$OUT/$name.hgrm") ;;
         wheelcast) line=$(run_pair "$name" w2-owner -- w2-ping "$OUT/$name.hgrm" false) ;;
         wheelcast-spin) line=$(run_pair "$name" w2-owner -- w2-ping "$OUT/$name.hgrm" true) ;;
+        wheelcast-busy) line=$(run_pair "$name" w2-owner busy -- w2-ping "$OUT/$name.hgrm" true) ;;
       esac
       log "  $name: $line"
       results+=("$line")
     done
     local label="W2-$variant"; [ "$variant" = ref ] && label="W2-jdk-reference"
     [ "$variant" = wheelcast-spin ] && label="W2-wheelcast-owner-default-pinger-spinning"
+    [ "$variant" = wheelcast-busy ] && label="W2-wheelcast-low-latency-busy-poll"
     emit "$label p50_us=$(median p50_us "${results[@]}") p90_us=$(median p90_us "${results[@]}") p99_us=$(median p99_us "${results[@]}") p999_us=$(median p999_us "${results[@]}") max_us=$(median max_us "${results[@]}") p50_range=$(range p50_us "${results[@]}") runs=$RUNS"
   done
 }

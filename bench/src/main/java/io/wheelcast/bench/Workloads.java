@@ -90,7 +90,7 @@ public final class Workloads {
             case "w1-send" -> w1Send(args[1].equals("native"), Long.parseLong(args[2]));
             case "ref-w1-recv" -> refW1Receive();
             case "ref-w1-send" -> refW1Send(Long.parseLong(args[1]));
-            case "w2-owner" -> w2Owner();
+            case "w2-owner" -> w2Owner(args.length > 1 && args[1].equals("busy"));
             case "w2-ping" -> w2Ping(args[1], Boolean.parseBoolean(args.length > 2 ? args[2] : "false"));
             case "ref-w2-echo" -> refW2Echo();
             case "ref-w2-ping" -> refW2Ping(args[1]);
@@ -310,8 +310,8 @@ public final class Workloads {
     static final int W2_WARMUP = 10_000;
     static final int W2_MEASURED = 100_000;
 
-    static void w2Owner() throws Exception {
-        try (WheelcastNode n = node().start()) {
+    static void w2Owner(boolean busyPoll) throws Exception {
+        try (WheelcastNode n = node().busyPoll(busyPoll).start()) {
             armLive(n, W2_WARMUP + W2_MEASURED + 1000);
             System.out.println("ready transport=" + n.transport());
             Thread.sleep(TimeUnit.MINUTES.toMillis(10)); // the script kills this process when the pinger is done

@@ -15,6 +15,7 @@ record NodeConfig(
         int ttl,
         boolean loopback,
         TransportKind transport,
+        boolean busyPoll,
         int receiveBufferBytes,
         int sendBufferBytes,
         int maxDatagramBytes,

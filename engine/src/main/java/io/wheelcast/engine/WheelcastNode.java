@@ -103,7 +103,7 @@ public final class WheelcastNode implements AutoCloseable {
         this.groupAddress = new InetSocketAddress(config.group(), config.port());
         this.group = new MultiThreadIoEventLoopGroup(1,
                 new DefaultThreadFactory("wheelcast-loop-" + Long.toHexString(nodeId & 0xFFFF), true),
-                TransportSelector.ioHandlerFactory(transport));
+                TransportSelector.ioHandlerFactory(transport, config.busyPoll()));
         this.loop = (EventLoop) group.next();
         long start = nowMs();
         this.core = new NodeCore(config, nodeId, counters, new ChannelSink(), start);
@@ -374,6 +374,7 @@ public final class WheelcastNode implements AutoCloseable {
         private int ttl = 1;
         private boolean loopback = true;
         private TransportKind transport = TransportKind.AUTO;
+        private boolean busyPoll;
         private int receiveBufferBytes = 4 << 20;
         private int sendBufferBytes = 1 << 20;
         private int maxDatagramBytes = 1400;
@@ -458,6 +459,16 @@ public final class WheelcastNode implements AutoCloseable {
 
         public Builder transport(TransportKind transport) {
             this.transport = Objects.requireNonNull(transport, "transport");
+            return this;
+        }
+
+        /**
+         * Low-latency mode: the event loop spins on epoll instead of sleeping in it, trading one
+         * core at 100% for no wake-up latency. Pin the process (taskset) so the spin has its own
+         * core. Epoll only. Default off.
+         */
+        public Builder busyPoll(boolean busyPoll) {
+            this.busyPoll = busyPoll;
             return this;
         }
 
@@ -653,7 +664,7 @@ public final class WheelcastNode implements AutoCloseable {
                 throw new IllegalArgumentException("maxIdLength + maxPayloadLength (" + (maxIdLength + maxPayloadLength)
                         + ") must fit one datagram: at most " + room + " with maxDatagramBytes " + maxDatagramBytes);
             }
-            return new NodeConfig(group, port, networkInterface, clusterId, ttl, loopback, transport,
+            return new NodeConfig(group, port, networkInterface, clusterId, ttl, loopback, transport, busyPoll,
                     receiveBufferBytes, sendBufferBytes, maxDatagramBytes, maxReceiveDatagramBytes, maxIdLength, maxPayloadLength, maxTimers,
                     maxReplicas, maxTombstones, maxPendingCancels, maxSenders, commandQueueCapacity, tickMs,
                     wheelSlots, killBackoff, tombstoneTtlMs, recordTtlMs, replicaGraceMs, heartbeatIntervalMs,

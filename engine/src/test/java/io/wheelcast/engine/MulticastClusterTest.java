@@ -101,6 +101,17 @@ class MulticastClusterTest {
     }
 
     @Test
+    void busyPollModeWorksOnEpollAndIsRefusedOnNio() throws Exception {
+        int port = TestNetwork.port();
+        nodes.add(TestNetwork.builder(port, 8).transport(TransportKind.EPOLL).busyPoll(true).start());
+        nodes.add(TestNetwork.builder(port, 8).start());
+        await(nodes.get(0).schedule("spin", Duration.ofSeconds(5)));
+        assertThat(await(nodes.get(1).cancel("spin"))).isEqualTo(new CancelOutcome(CancelOutcome.Status.CANCELLED, nodes.get(0).nodeId()));
+        assertThatThrownBy(() -> TestNetwork.builder(port, 8).transport(TransportKind.NIO).busyPoll(true).start())
+                .hasMessageContaining("busyPoll needs the epoll transport");
+    }
+
+    @Test
     void otherClustersOnTheSameGroupAndPortAreIgnored() throws Exception {
         int port = TestNetwork.port();
         nodes.add(TestNetwork.builder(port, 1).start());
