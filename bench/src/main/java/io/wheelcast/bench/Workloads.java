@@ -379,10 +379,15 @@ public final class Workloads {
         return false;
     }
 
-    static void report(Histogram h, String hgrm) throws Exception {
+    /** Writes the percentile distribution in microseconds (nanosecond values scaled by 1000). */
+    static void writeHgrm(Histogram h, String hgrm) throws Exception {
         try (PrintStream ps = new PrintStream(new FileOutputStream(hgrm))) {
-            h.outputPercentileDistribution(ps, 1000.0); // microseconds
+            h.outputPercentileDistribution(ps, 1000.0);
         }
+    }
+
+    static void report(Histogram h, String hgrm) throws Exception {
+        writeHgrm(h, hgrm);
         System.out.printf("result p50_us=%.1f p90_us=%.1f p99_us=%.1f p999_us=%.1f max_us=%.1f count=%d%n",
                 h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(90) / 1e3, h.getValueAtPercentile(99) / 1e3,
                 h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3, h.getTotalCount());
@@ -486,9 +491,7 @@ public final class Workloads {
             System.out.printf("result confirmed_pct=%.3f unconfirmed=%d retransmits=%d%n", 100.0 * cancelled.get() / count, other.get(),
                     n.stats().get(Counter.KILL_RETRANSMITS));
         }
-        try (PrintStream ps = new PrintStream(new FileOutputStream(hgrm))) {
-            h.outputPercentileDistribution(ps, 1000.0);
-        }
+        writeHgrm(h, hgrm);
         System.out.printf("result confirm_p50_ms=%.2f confirm_p99_ms=%.2f confirm_max_ms=%.2f%n",
                 h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6, h.getMaxValue() / 1e6);
     }

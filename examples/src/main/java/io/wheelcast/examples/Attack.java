@@ -8,17 +8,12 @@ import io.wheelcast.codec.DatagramWriter;
 import io.wheelcast.codec.DecoderLimits;
 import io.wheelcast.codec.Frame;
 import io.wheelcast.codec.WireFormat;
-import io.wheelcast.engine.transport.InterfaceSelector;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
-import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
@@ -47,24 +42,14 @@ public final class Attack implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        InetAddress group = InetAddress.getByName(net.groupAddress());
-        boolean v6 = group instanceof Inet6Address;
-        NetworkInterface ni = InterfaceSelector.select(net.iface, v6);
-        InetSocketAddress target = new InetSocketAddress(group, net.port);
+        InetSocketAddress target = new InetSocketAddress(InetAddress.getByName(net.groupAddress()), net.port);
         SecureRandom random = new SecureRandom();
         long mySender = random.nextLong();
         List<byte[]> captured = new ArrayList<>();
         Set<String> ids = new HashSet<>();
         long replayed = 0;
         long forged = 0;
-        try (DatagramChannel ch = DatagramChannel.open(v6 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET)) {
-            ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            ch.setOption(StandardSocketOptions.IP_MULTICAST_IF, ni);
-            ch.setOption(StandardSocketOptions.IP_MULTICAST_LOOP, false); // never replay our own sends
-            ch.setOption(StandardSocketOptions.IP_MULTICAST_TTL, net.ttl);
-            ch.bind(new InetSocketAddress(net.port));
-            ch.join(group, ni);
-            ch.configureBlocking(false);
+        try (DatagramChannel ch = net.openRawGroupChannel(false)) { // no loopback: never replay our own sends
             ByteBuffer in = ByteBuffer.allocate(65_536);
             DatagramWriter writer = new DatagramWriter(1400, 16, null);
             ByteBuf out = Unpooled.buffer(2048);

@@ -60,6 +60,31 @@ final class NodeOptions {
                 lines.size() == 2 ? io.wheelcast.codec.ClusterKey.parse(lines.get(1)) : null};
     }
 
+    /**
+     * A plain JDK socket bound to the port and joined to the group on the chosen interface, for
+     * the tools that read raw datagrams (listen, attack); non-blocking.
+     */
+    java.nio.channels.DatagramChannel openRawGroupChannel(boolean loopback) throws java.io.IOException {
+        java.net.InetAddress group = java.net.InetAddress.getByName(groupAddress());
+        boolean v6 = group instanceof java.net.Inet6Address;
+        java.net.NetworkInterface ni = io.wheelcast.engine.transport.InterfaceSelector.select(iface, v6);
+        java.nio.channels.DatagramChannel ch = java.nio.channels.DatagramChannel.open(
+                v6 ? java.net.StandardProtocolFamily.INET6 : java.net.StandardProtocolFamily.INET);
+        try {
+            ch.setOption(java.net.StandardSocketOptions.SO_REUSEADDR, true);
+            ch.setOption(java.net.StandardSocketOptions.IP_MULTICAST_IF, ni);
+            ch.setOption(java.net.StandardSocketOptions.IP_MULTICAST_LOOP, loopback);
+            ch.setOption(java.net.StandardSocketOptions.IP_MULTICAST_TTL, ttl);
+            ch.bind(new java.net.InetSocketAddress(port));
+            ch.join(group, ni);
+            ch.configureBlocking(false);
+            return ch;
+        } catch (java.io.IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
     String groupAddress() {
         return ipv6 && "239.255.42.99".equals(group) ? "ff15::4243" : group;
     }

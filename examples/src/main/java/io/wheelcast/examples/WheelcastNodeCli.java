@@ -7,7 +7,6 @@ import io.wheelcast.codec.Frame;
 import io.wheelcast.engine.CancelOutcome;
 import io.wheelcast.engine.ScheduleOutcome;
 import io.wheelcast.engine.WheelcastNode;
-import io.wheelcast.engine.transport.InterfaceSelector;
 import io.netty.buffer.Unpooled;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -15,11 +14,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.net.Inet6Address;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
-import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
@@ -75,16 +70,10 @@ public final class WheelcastNodeCli implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            InetAddress group = InetAddress.getByName(net.groupAddress());
-            boolean v6 = group instanceof Inet6Address;
-            NetworkInterface ni = InterfaceSelector.select(net.iface, v6);
             long end = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
-            try (DatagramChannel ch = DatagramChannel.open(v6 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET)) {
-                ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-                ch.bind(new InetSocketAddress(net.port));
-                ch.join(group, ni);
-                ch.configureBlocking(false);
-                System.out.println("listening on " + group.getHostAddress() + ":" + net.port + " via " + ni.getName());
+            try (DatagramChannel ch = net.openRawGroupChannel(true)) {
+                System.out.println("listening on " + net.groupAddress() + ":" + net.port + " via "
+                        + ch.getOption(StandardSocketOptions.IP_MULTICAST_IF).getName());
                 ByteBuffer buf = ByteBuffer.allocate(65_536);
                 DecoderLimits limits = DecoderLimits.DEFAULT;
                 for (long n = 0; n < count && System.nanoTime() < end; ) {
