@@ -1,6 +1,5 @@
 package io.wheelcast.bench;
 
-import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.MpscArrayQueue;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -67,7 +66,4 @@ public class HandoffBenchmark {
         return n;
     }
 
-    static MessagePassingQueue.Consumer<Object> sink(Blackhole bh) {
-        return bh::consume;
-    }
 }

@@ -41,11 +41,6 @@ public final class DatagramWriter {
         this.signer = signer;
     }
 
-    /** Longest id and payload (together) a SCHEDULE frame can carry in one datagram. */
-    public int maxScheduleIdAndPayload() {
-        return maxDatagramLength - HeaderFlyweight.HEADER_LENGTH - tagLength() - ScheduleFlyweight.FIXED_LENGTH;
-    }
-
     private int tagLength() {
         return signer == null ? 0 : WireFormat.AUTH_TAG_LENGTH;
     }

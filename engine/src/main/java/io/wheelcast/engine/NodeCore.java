@@ -355,7 +355,6 @@ final class NodeCore implements FrameHandler {
             }
         }
         registry.owner(h, nodeId);
-        registry.armedAt(h, now);
         registry.payload(h, payload);
         counters.increment(Counter.TIMERS_ARMED);
         appendSchedule(delayMs, id, payload);

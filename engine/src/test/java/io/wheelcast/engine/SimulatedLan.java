@@ -112,7 +112,4 @@ final class SimulatedLan {
         }
     }
 
-    long lossPercentTimes100() {
-        return (long) (lossPercent * 100);
-    }
 }

@@ -1,8 +1,5 @@
 package io.wheelcast.engine.registry;
 
-import io.netty.buffer.ByteBuf;
-import io.wheelcast.codec.IdBytes;
-
 /**
  * Open-addressing hash index from timer id to handle, with linear probing and backward-shift
  * deletion (no tombstone slots, so probe lengths stay short under churn). Ids live in a fixed
@@ -53,20 +50,6 @@ public final class IdIndex {
         return out;
     }
 
-    public int find(ByteBuf buf, int offset, int length, int hash) {
-        for (int i = hash & mask; ; i = (i + 1) & mask) {
-            int slot = table[i];
-            if (slot == EMPTY) {
-                return -1;
-            }
-            int h = slot - 1;
-            if (hashes[h] == hash
-                    && IdBytes.equals(buf, offset, length, arena, h * maxIdLength, idLengths[h])) {
-                return h;
-            }
-        }
-    }
-
     public int find(byte[] id, int offset, int length, int hash) {
         for (int i = hash & mask; ; i = (i + 1) & mask) {
             int slot = table[i];
@@ -82,11 +65,6 @@ public final class IdIndex {
     }
 
     /** Stores the id for a free handle and indexes it. The id must not be indexed already. */
-    public void insert(int handle, ByteBuf buf, int offset, int length, int hash) {
-        buf.getBytes(offset, arena, handle * maxIdLength, length);
-        link(handle, length, hash);
-    }
-
     public void insert(int handle, byte[] id, int offset, int length, int hash) {
         System.arraycopy(id, offset, arena, handle * maxIdLength, length);
         link(handle, length, hash);

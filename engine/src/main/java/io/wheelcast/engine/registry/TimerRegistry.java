@@ -1,7 +1,5 @@
 package io.wheelcast.engine.registry;
 
-import io.netty.buffer.ByteBuf;
-
 /**
  * Every id this node knows about, in one slab of parallel arrays addressed by int handles:
  * own timers, records of cancelled and fired ones, replicas of other nodes' timers and
@@ -18,7 +16,6 @@ public final class TimerRegistry {
     private final long[] owners;
     private final long[] requestIds;
     private final long[] cancellers;
-    private final long[] armedAt;
     private final byte[][] payloads;
     private final int[] freeStack;
     private int freeTop;
@@ -39,7 +36,6 @@ public final class TimerRegistry {
         this.owners = new long[capacity];
         this.requestIds = new long[capacity];
         this.cancellers = new long[capacity];
-        this.armedAt = new long[capacity];
         this.payloads = new byte[capacity][];
         this.freeStack = new int[capacity];
         for (int i = 0; i < capacity; i++) {
@@ -57,10 +53,6 @@ public final class TimerRegistry {
 
     public TimerWheel wheel() {
         return wheel;
-    }
-
-    public int find(ByteBuf buf, int offset, int length, int hash) {
-        return index.find(buf, offset, length, hash);
     }
 
     public int find(byte[] id, int offset, int length, int hash) {
@@ -90,18 +82,7 @@ public final class TimerRegistry {
         };
     }
 
-    /** Allocates an entry for an id taken from a received frame; -1 if its kind is at its bound. */
-    public int insert(EntryKind kind, ByteBuf buf, int offset, int length, int hash, long deadlineMs) {
-        if (!hasRoom(kind) || freeTop == 0) {
-            return -1;
-        }
-        int h = freeStack[--freeTop];
-        index.insert(h, buf, offset, length, hash);
-        init(h, kind, deadlineMs);
-        return h;
-    }
-
-    /** Allocates an entry for an id supplied by the local user; -1 if its kind is at its bound. */
+    /** Allocates an entry for an id; -1 if its kind is at its bound. */
     public int insert(EntryKind kind, byte[] id, int offset, int length, int hash, long deadlineMs) {
         if (!hasRoom(kind) || freeTop == 0) {
             return -1;
@@ -161,14 +142,6 @@ public final class TimerRegistry {
     public void killedBy(int h, long requestId, long canceller) {
         requestIds[h] = requestId;
         cancellers[h] = canceller;
-    }
-
-    public long armedAt(int h) {
-        return armedAt[h];
-    }
-
-    public void armedAt(int h, long ms) {
-        armedAt[h] = ms;
     }
 
     public byte[] payload(int h) {

@@ -58,10 +58,6 @@ public final class TimerWheel {
         return size;
     }
 
-    public boolean isScheduled(int handle) {
-        return slotOf[handle] != NONE;
-    }
-
     public long deadline(int handle) {
         return deadlines[handle];
     }

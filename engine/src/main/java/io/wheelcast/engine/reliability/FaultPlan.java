@@ -29,10 +29,6 @@ public record FaultPlan(long seed, double dropPercent, double duplicatePercent, 
         }
     }
 
-    public static FaultPlan drop(long seed, double percent) {
-        return new FaultPlan(seed, percent, 0, 0, 0);
-    }
-
     public boolean active() {
         return dropPercent > 0 || duplicatePercent > 0 || delayPercent > 0;
     }

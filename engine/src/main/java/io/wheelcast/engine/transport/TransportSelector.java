@@ -47,11 +47,6 @@ public final class TransportSelector {
         }
     }
 
-    /** Why AUTO would not pick epoll, or null if it would. */
-    public static String epollUnavailableReason() {
-        return Epoll.isAvailable() ? null : String.valueOf(Epoll.unavailabilityCause());
-    }
-
     public static IoHandlerFactory ioHandlerFactory(Kind kind) {
         return ioHandlerFactory(kind, false);
     }
