@@ -76,6 +76,11 @@ public class CodecBenchmark {
         }
 
         @Override
+        public void onReplicated(HeaderFlyweight header, io.wheelcast.codec.ReplicatedFlyweight frame) {
+            bh.consume(frame.ownerId());
+        }
+
+        @Override
         public void onFired(HeaderFlyweight header, FiredFlyweight frame) {
             bh.consume(frame.ownerId());
         }

@@ -22,7 +22,7 @@ public record Datagram(int clusterId, long senderId, long sequence, long timesta
         for (Frame f : frames) {
             boolean ok;
             if (f instanceof Frame.Schedule s) {
-                ok = writer.appendSchedule(s.delayMs(), s.ownerId(), s.id(), 0, s.id().length, s.payload(), 0, s.payload().length);
+                ok = writer.appendSchedule(s.flags(), s.delayMs(), s.ownerId(), s.id(), 0, s.id().length, s.payload(), 0, s.payload().length);
             } else if (f instanceof Frame.Kill k) {
                 ok = writer.appendKill(k.requestId(), k.id(), 0, k.id().length);
             } else if (f instanceof Frame.KillAck a) {
@@ -31,6 +31,8 @@ public record Datagram(int clusterId, long senderId, long sequence, long timesta
                 ok = writer.appendHeartbeat(h.liveTimers(), h.intervalMs(), h.incarnation());
             } else if (f instanceof Frame.Fired fi) {
                 ok = writer.appendFired(fi.ownerId(), fi.id(), 0, fi.id().length);
+            } else if (f instanceof Frame.Replicated r) {
+                ok = writer.appendReplicated(r.ownerId(), r.id(), 0, r.id().length);
             } else {
                 ok = writer.appendRaw(((Frame.Unknown) f).bytes());
             }
@@ -54,7 +56,7 @@ public record Datagram(int clusterId, long senderId, long sequence, long timesta
         decoder.dispatch(new FrameHandler() {
             @Override
             public void onSchedule(HeaderFlyweight header, ScheduleFlyweight f) {
-                frames.add(new Frame.Schedule(f.delayMs(), f.ownerId(), f.idCopy(), f.payloadCopy()));
+                frames.add(new Frame.Schedule(f.frameFlags(), f.delayMs(), f.ownerId(), f.idCopy(), f.payloadCopy()));
             }
 
             @Override
@@ -75,6 +77,11 @@ public record Datagram(int clusterId, long senderId, long sequence, long timesta
             @Override
             public void onFired(HeaderFlyweight header, FiredFlyweight f) {
                 frames.add(new Frame.Fired(f.ownerId(), f.idCopy()));
+            }
+
+            @Override
+            public void onReplicated(HeaderFlyweight header, ReplicatedFlyweight f) {
+                frames.add(new Frame.Replicated(f.ownerId(), f.idCopy()));
             }
 
             @Override

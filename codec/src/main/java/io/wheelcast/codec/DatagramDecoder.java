@@ -22,6 +22,7 @@ public final class DatagramDecoder {
     private final KillAckFlyweight killAck = new KillAckFlyweight();
     private final HeartbeatFlyweight heartbeat = new HeartbeatFlyweight();
     private final FiredFlyweight fired = new FiredFlyweight();
+    private final ReplicatedFlyweight replicated = new ReplicatedFlyweight();
 
     private ByteBuf validated;
     private int framesStart;
@@ -175,6 +176,17 @@ public final class DatagramDecoder {
                 }
                 return frameLength == FiredFlyweight.frameLength(idLength) ? DecodeStatus.OK : DecodeStatus.FRAME_LENGTH_INVALID;
             }
+            case WireFormat.TYPE_REPLICATED: {
+                if (frameLength < ReplicatedFlyweight.FIXED_LENGTH) {
+                    return DecodeStatus.FRAME_LENGTH_INVALID;
+                }
+                int idLength = replicated.wrap(buf, at).idLength();
+                DecodeStatus s = checkId(idLength);
+                if (s != DecodeStatus.OK) {
+                    return s;
+                }
+                return frameLength == ReplicatedFlyweight.frameLength(idLength) ? DecodeStatus.OK : DecodeStatus.FRAME_LENGTH_INVALID;
+            }
             default:
                 return DecodeStatus.OK; // unknown type: skipped by length, for forward compatibility
         }
@@ -209,6 +221,7 @@ public final class DatagramDecoder {
                 case WireFormat.TYPE_KILL_ACK -> handler.onKillAck(header, killAck.wrap(buf, at));
                 case WireFormat.TYPE_HEARTBEAT -> handler.onHeartbeat(header, heartbeat.wrap(buf, at));
                 case WireFormat.TYPE_FIRED -> handler.onFired(header, fired.wrap(buf, at));
+                case WireFormat.TYPE_REPLICATED -> handler.onReplicated(header, replicated.wrap(buf, at));
                 default -> handler.onUnknown(header, frame);
             }
             at += frameLength;

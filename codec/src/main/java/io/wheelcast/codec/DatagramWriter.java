@@ -14,6 +14,7 @@ public final class DatagramWriter {
     private final KillAckFlyweight killAck = new KillAckFlyweight();
     private final HeartbeatFlyweight heartbeat = new HeartbeatFlyweight();
     private final FiredFlyweight fired = new FiredFlyweight();
+    private final ReplicatedFlyweight replicated = new ReplicatedFlyweight();
     private final int maxDatagramLength;
     private final int maxFrames;
     private final DatagramSigner signer;
@@ -88,11 +89,28 @@ public final class DatagramWriter {
 
     public boolean appendSchedule(long delayMs, long ownerId, byte[] id, int idOff, int idLen,
                                   byte[] payload, int payloadOff, int payloadLen) {
+        return appendSchedule(0, delayMs, ownerId, id, idOff, idLen, payload, payloadOff, payloadLen);
+    }
+
+    /** A SCHEDULE with frame flags ({@link ScheduleFlyweight#FLAG_ACK_ANY}, {@link ScheduleFlyweight#FLAG_ADOPTED}). */
+    public boolean appendSchedule(int flags, long delayMs, long ownerId, byte[] id, int idOff, int idLen,
+                                  byte[] payload, int payloadOff, int payloadLen) {
         int len = ScheduleFlyweight.frameLength(idLen, payloadLen);
         if (room(len) < 0) {
             return false;
         }
-        schedule.wrap(buf, buf.writerIndex()).write(delayMs, ownerId, id, idOff, idLen, payload, payloadOff, payloadLen);
+        schedule.wrap(buf, buf.writerIndex()).write(delayMs, ownerId, id, idOff, idLen, payload, payloadOff, payloadLen)
+                .frameFlags(flags);
+        advance(len);
+        return true;
+    }
+
+    public boolean appendReplicated(long ownerId, byte[] id, int idOff, int idLen) {
+        int len = ReplicatedFlyweight.frameLength(idLen);
+        if (room(len) < 0) {
+            return false;
+        }
+        replicated.wrap(buf, buf.writerIndex()).write(ownerId, id, idOff, idLen);
         advance(len);
         return true;
     }

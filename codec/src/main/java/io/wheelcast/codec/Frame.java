@@ -4,9 +4,13 @@ package io.wheelcast.codec;
  * A decoded frame as a plain value, for tools and tests. The engine uses the flyweights instead
  * (these allocate).
  */
-public sealed interface Frame permits Frame.Schedule, Frame.Kill, Frame.KillAck, Frame.Heartbeat, Frame.Fired, Frame.Unknown {
+public sealed interface Frame permits Frame.Schedule, Frame.Kill, Frame.KillAck, Frame.Heartbeat, Frame.Fired, Frame.Replicated, Frame.Unknown {
 
-    record Schedule(long delayMs, long ownerId, byte[] id, byte[] payload) implements Frame {
+    /** @param flags frame flags: {@link ScheduleFlyweight#FLAG_ACK_ANY}, {@link ScheduleFlyweight#FLAG_ADOPTED} */
+    record Schedule(int flags, long delayMs, long ownerId, byte[] id, byte[] payload) implements Frame {
+        public Schedule(long delayMs, long ownerId, byte[] id, byte[] payload) {
+            this(0, delayMs, ownerId, id, payload);
+        }
     }
 
     record Kill(long requestId, byte[] id) implements Frame {
@@ -20,6 +24,9 @@ public sealed interface Frame permits Frame.Schedule, Frame.Kill, Frame.KillAck,
     }
 
     record Fired(long ownerId, byte[] id) implements Frame {
+    }
+
+    record Replicated(long ownerId, byte[] id) implements Frame {
     }
 
     /** A frame of a type this codec does not know: the whole frame, header included. */

@@ -42,6 +42,11 @@ public class FrameFlyweight {
         return buf.getUnsignedShortLE(offset + LENGTH_OFFSET);
     }
 
+    /** Sets the frame's flags byte (after the frame is written). */
+    public void frameFlags(int flags) {
+        buf.setByte(offset + FLAGS_OFFSET, flags);
+    }
+
     protected void writeFrameHeader(int type, int length) {
         buf.setByte(offset + TYPE_OFFSET, type);
         buf.setByte(offset + FLAGS_OFFSET, 0);

@@ -15,6 +15,8 @@ public interface FrameHandler {
 
     void onFired(HeaderFlyweight header, FiredFlyweight frame);
 
+    void onReplicated(HeaderFlyweight header, ReplicatedFlyweight frame);
+
     /** A frame type this codec does not know; it was skipped by its length. */
     default void onUnknown(HeaderFlyweight header, FrameFlyweight frame) {
     }

@@ -13,8 +13,16 @@ import io.netty.buffer.ByteBuf;
  * 22 u16 payloadLength
  * 24 id bytes, then payload bytes
  * </pre>
+ *
+ * <p>Frame flags: {@link #FLAG_ACK_ANY} (every node that stores it answers with REPLICATED, not
+ * only the owner's designated backup: set on re-sends), {@link #FLAG_ADOPTED} (the sender took
+ * the timer over from a dead owner and now owns it).
  */
 public final class ScheduleFlyweight extends FrameFlyweight {
+    /** Every receiver that stores the replica acknowledges it. */
+    public static final int FLAG_ACK_ANY = 0x01;
+    /** The owner field names an adopter that took the timer over from a dead owner. */
+    public static final int FLAG_ADOPTED = 0x02;
     public static final int DELAY_OFFSET = 4;
     public static final int OWNER_OFFSET = 12;
     public static final int ID_LENGTH_OFFSET = 20;

@@ -25,6 +25,7 @@ public final class WireFormat {
     public static final int TYPE_KILL_ACK = 3;
     public static final int TYPE_HEARTBEAT = 4;
     public static final int TYPE_FIRED = 5;
+    public static final int TYPE_REPLICATED = 6;
 
     private WireFormat() {
     }

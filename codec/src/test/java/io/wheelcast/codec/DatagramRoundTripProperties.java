@@ -47,7 +47,7 @@ class DatagramRoundTripProperties {
 
     @Provide
     Arbitrary<Datagram> datagrams() {
-        Arbitrary<Frame> frame = Arbitraries.oneOf(schedules(), kills(), acks(), heartbeats(), fireds(), unknowns());
+        Arbitrary<Frame> frame = Arbitraries.oneOf(schedules(), kills(), acks(), heartbeats(), fireds(), replicateds(), unknowns());
         return Combinators.combine(
                 Arbitraries.integers(),
                 Arbitraries.longs(),
@@ -62,9 +62,9 @@ class DatagramRoundTripProperties {
     }
 
     private static Arbitrary<Frame> schedules() {
-        return Combinators.combine(Arbitraries.longs(), Arbitraries.longs(), ids(),
+        return Combinators.combine(Arbitraries.integers().between(0, 255), Arbitraries.longs(), Arbitraries.longs(), ids(),
                 Arbitraries.bytes().array(byte[].class).ofMaxSize(200))
-                .as((d, o, id, p) -> (Frame) new Frame.Schedule(d, o, id, p));
+                .as((fl, d, o, id, p) -> (Frame) new Frame.Schedule(fl, d, o, id, p));
     }
 
     private static Arbitrary<Frame> kills() {
@@ -85,9 +85,13 @@ class DatagramRoundTripProperties {
         return Combinators.combine(Arbitraries.longs(), ids()).as((o, id) -> (Frame) new Frame.Fired(o, id));
     }
 
-    /** Types 6..255 with any body: must be skipped by length and preserved. */
+    private static Arbitrary<Frame> replicateds() {
+        return Combinators.combine(Arbitraries.longs(), ids()).as((o, id) -> (Frame) new Frame.Replicated(o, id));
+    }
+
+    /** Types 7..255 with any body: must be skipped by length and preserved. */
     private static Arbitrary<Frame> unknowns() {
-        return Combinators.combine(Arbitraries.integers().between(6, 255),
+        return Combinators.combine(Arbitraries.integers().between(7, 255),
                 Arbitraries.bytes().array(byte[].class).ofMaxSize(40))
                 .as((type, body) -> {
                     byte[] bytes = new byte[4 + body.length];

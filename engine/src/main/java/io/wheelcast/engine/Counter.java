@@ -9,8 +9,8 @@ import io.wheelcast.codec.DecodeStatus;
 public enum Counter {
     /** Every received datagram is counted once here and once in exactly one outcome: accepted, a reject, duplicate, stale, own, or text kill. */
     DATAGRAMS_IN, DATAGRAMS_ACCEPTED, BYTES_IN, DATAGRAMS_OUT, BYTES_OUT, SEND_FAILURES,
-    FRAMES_IN_SCHEDULE, FRAMES_IN_KILL, FRAMES_IN_KILL_ACK, FRAMES_IN_HEARTBEAT, FRAMES_IN_FIRED, FRAMES_IN_UNKNOWN,
-    FRAMES_OUT_SCHEDULE, FRAMES_OUT_KILL, FRAMES_OUT_KILL_ACK, FRAMES_OUT_HEARTBEAT, FRAMES_OUT_FIRED,
+    FRAMES_IN_SCHEDULE, FRAMES_IN_KILL, FRAMES_IN_KILL_ACK, FRAMES_IN_HEARTBEAT, FRAMES_IN_FIRED, FRAMES_IN_REPLICATED, FRAMES_IN_UNKNOWN,
+    FRAMES_OUT_SCHEDULE, FRAMES_OUT_KILL, FRAMES_OUT_KILL_ACK, FRAMES_OUT_HEARTBEAT, FRAMES_OUT_FIRED, FRAMES_OUT_REPLICATED,
     /** One per {@link DecodeStatus} other than OK, in the same order. */
     REJECT_TOO_SHORT, REJECT_TOO_LONG, REJECT_BAD_MAGIC, REJECT_UNSUPPORTED_VERSION, REJECT_WRONG_CLUSTER,
     REJECT_NO_FRAMES, REJECT_TOO_MANY_FRAMES, REJECT_FRAME_HEADER_TRUNCATED, REJECT_FRAME_LENGTH_INVALID,
@@ -31,8 +31,18 @@ public enum Counter {
     FAULT_DROPPED, FAULT_DUPLICATED, FAULT_DELAYED,
     /** Classic-snippet compatibility: {@code kill:<id>} text datagrams. */
     TEXT_KILLS_IN, TEXT_KILLS_INVALID, TEXT_KILLS_OUT,
+    /** Membership: members heard for the first time, heard again after being declared dead, declared dead, said goodbye. */
+    MEMBERS_JOINED, MEMBERS_REVIVED, MEMBERS_DEAD, MEMBERS_LEFT, MEMBER_TABLE_FULL,
+    /** This node's own loop stalled for longer than a heartbeat interval (GC, VM pause, SIGSTOP). */
+    PAUSES_DETECTED,
+    /** Replication: SCHEDULE re-sends until a live member holds a replica; replicas handed to a dead owner's adopter. */
+    SCHEDULE_RETRANSMITS, ORPHANS_FORWARDED,
+    /** Takeover: timers adopted from a dead owner (armed, or already cancelled), adoptions refused at maxTimers. */
+    TIMERS_ADOPTED, TIMERS_ADOPTED_CANCELLED, ADOPTIONS_DROPPED_FULL,
+    /** An armed timer given up because another node owns it now, fired it, or cancelled it (after a takeover). */
+    TIMERS_YIELDED, TIMERS_FIRED_ELSEWHERE, TIMERS_CANCELLED_ELSEWHERE,
     /** Gauges. */
-    LIVE_TIMERS(true), REPLICAS(true), TOMBSTONES(true), PENDING_CANCELS(true), KNOWN_SENDERS(true);
+    LIVE_TIMERS(true), REPLICAS(true), TOMBSTONES(true), PENDING_CANCELS(true), KNOWN_SENDERS(true), LIVE_MEMBERS(true);
 
     private final boolean gauge;
 

@@ -35,6 +35,8 @@ record NodeConfig(
         long recordTtlMs,
         long replicaGraceMs,
         long heartbeatIntervalMs,
+        long failureTimeoutMs,
+        boolean takeover,
         FaultPlan faultPlan,
         boolean acceptTextKills,
         boolean emitTextKills,

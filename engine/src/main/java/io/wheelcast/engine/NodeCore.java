@@ -14,13 +14,16 @@ import io.wheelcast.codec.HmacAuthenticator;
 import io.wheelcast.codec.IdBytes;
 import io.wheelcast.codec.KillAckFlyweight;
 import io.wheelcast.codec.KillFlyweight;
+import io.wheelcast.codec.ReplicatedFlyweight;
 import io.wheelcast.codec.ScheduleFlyweight;
+import io.wheelcast.engine.membership.Membership;
 import io.wheelcast.engine.registry.EntryKind;
 import io.wheelcast.engine.registry.TimerRegistry;
 import io.wheelcast.engine.registry.TimerWheel;
 import io.wheelcast.engine.reliability.PendingCancels;
 import io.wheelcast.engine.reliability.SenderTable;
 
+import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -32,6 +35,12 @@ import java.util.concurrent.RejectedExecutionException;
  *
  * <p>Receive path (decode, dedupe, registry update, ack encode) allocates nothing except when it
  * stores a SCHEDULE payload or completes a local future.
+ *
+ * <p>Failover (see docs/operations.md, "Failover"): every own timer is re-sent until one live
+ * member acknowledges a replica (REPLICATED); when a member is declared dead or says goodbye,
+ * each of its timers is adopted by the rendezvous winner among the live members, and the other
+ * holders hand their replicas to that winner until it announces the adoption. A node that comes
+ * back (paused, not dead) learns from the adopters and yields.
  */
 final class NodeCore implements FrameHandler {
     private static final int EXPIRY_BATCH = 4096;
@@ -53,6 +62,18 @@ final class NodeCore implements FrameHandler {
     private final Executor completions;
     private final TimerWheel.ExpiryHandler registryExpiry = this::onRegistryDeadline;
     private final TimerWheel.ExpiryHandler retransmitDue = this::onRetransmitDue;
+    private final TimerWheel.ExpiryHandler replicationDue = this::onReplicationDue;
+    private final Membership membership;
+    private final Membership.DeathListener memberDied = this::onMemberDead;
+    private final SplittableRandom jitter;
+    /** Some own timer has no acknowledged replica and waits for a member to join (no other member was alive). */
+    private boolean replicationParked;
+    private long lastTickMs = Long.MIN_VALUE;
+    private long nextDetectMs;
+    /** After a long own pause, own timers wait until here so adopters can tell this node what they did meanwhile. */
+    private long quarantineUntilMs = Long.MIN_VALUE;
+    private MembershipListener membershipListener;
+    private Executor membershipExecutor;
 
     /** Smoothed KILL->KILL_ACK round trip and its variation (RFC 6298 style), in ms; -1 before the first sample. */
     private double srttMs = -1;
@@ -88,6 +109,8 @@ final class NodeCore implements FrameHandler {
         this.nextRequestId = (nodeId & 0x7FFF_FFFF_0000_0000L) | 1L;
         this.nowMs = startMs;
         this.nextHeartbeatMs = startMs;
+        this.membership = new Membership(config.maxSenders(), config.failureTimeoutMs(), 500);
+        this.jitter = new SplittableRandom(nodeId);
     }
 
     long nodeId() {
@@ -132,6 +155,7 @@ final class NodeCore implements FrameHandler {
             counters.add(Counter.SEQUENCE_GAPS, senders.lastGap());
         }
         counters.increment(Counter.DATAGRAMS_ACCEPTED);
+        membership.touch(sender, now);
         decoder.dispatch(this);
     }
 
@@ -160,36 +184,134 @@ final class NodeCore implements FrameHandler {
         byte[] id = copyId(f.buffer(), f.idIndex(), idLen);
         int hash = IdBytes.hash(id, 0, idLen);
         int h = registry.find(id, 0, idLen, hash);
-        long deadline = nowMs + Math.max(0, f.delayMs()) + config.replicaGraceMs();
+        long sender = header.senderId();
+        long owner = f.ownerId();
+        boolean adoption = (f.frameFlags() & ScheduleFlyweight.FLAG_ADOPTED) != 0;
+        long due = nowMs + Math.max(0, f.delayMs());
         if (h >= 0) {
             switch (registry.kind(h)) {
                 case REPLICA -> {
-                    registry.transition(h, EntryKind.REPLICA, deadline);
-                    registry.owner(h, f.ownerId());
+                    registry.transition(h, EntryKind.REPLICA, due + config.replicaGraceMs());
+                    registry.owner(h, owner);
+                    if (membership.isAlive(owner) || owner == sender) {
+                        registry.cancelRetry(h); // an owner is alive again: nothing to hand over
+                    } else if (config.takeover()) {
+                        orphan(h, owner);
+                    }
+                    acknowledgeIfAsked(f, sender, owner, hash, h);
                     return;
                 }
                 case TOMBSTONE -> {
                     // The owner holds a tombstone too (or will get the retransmitted KILL) and cancels it.
                     counters.increment(Counter.SCHEDULE_AFTER_KILL);
+                    if (adoption || owner != sender) {
+                        appendKill(0, registry.ids().arena(), registry.ids().idOffset(h), idLen); // tell the adopter
+                    }
                     return;
                 }
                 case LOCAL_ARMED -> {
-                    counters.increment(Counter.SCHEDULE_ID_CONFLICT);
+                    onScheduleOfArmed(h, sender, owner, adoption, hash);
                     return;
                 }
-                default -> registry.remove(h); // a finished local timer's record; the id was reused elsewhere
+                case LOCAL_CANCELLED, LOCAL_FIRED -> {
+                    if (adoption || owner == registry.owner(h) || owner == nodeId) {
+                        answerFinished(h); // an adopter or forwarder still thinks it is armed
+                        return;
+                    }
+                    registry.remove(h); // a finished timer's record; the id was reused by another owner
+                }
+                default -> {
+                }
             }
         }
-        h = registry.insert(EntryKind.REPLICA, id, 0, idLen, hash, deadline);
+        h = registry.insert(EntryKind.REPLICA, id, 0, idLen, hash, due + config.replicaGraceMs());
         if (h < 0) {
             counters.increment(Counter.REPLICAS_DROPPED_FULL);
             return;
         }
-        registry.owner(h, f.ownerId());
+        registry.owner(h, owner);
         if (f.payloadLength() > 0) {
             registry.payload(h, f.payloadCopy());
         }
         counters.increment(Counter.REPLICAS_STORED);
+        if (owner != sender && !membership.isAlive(owner) && config.takeover()) {
+            orphan(h, owner); // handed over by a survivor: the owner is dead to it, and not alive to us
+        }
+        acknowledgeIfAsked(f, sender, owner, hash, h);
+    }
+
+    /** A SCHEDULE names an id armed here: someone adopted our timer, adopted it too, or its owner came back. */
+    private void onScheduleOfArmed(int h, long sender, long owner, boolean adoption, int hash) {
+        long adoptedFrom = registry.owner(h) == nodeId ? 0 : registry.owner(h);
+        if (adoption && owner == sender && owner != nodeId) {
+            boolean wasDeclaredDead = adoptedFrom == 0;
+            if (wasDeclaredDead || adoptedFrom == sender
+                    || Long.compareUnsigned(Membership.score(sender, hash), Membership.score(nodeId, hash)) > 0) {
+                yieldTo(h, sender);
+                appendReplicated(sender, h); // the adopter waits for this before it stops telling us
+                return;
+            }
+            announceAdoption(h); // two adopters (their views differed): the higher rendezvous score keeps it
+            return;
+        }
+        if (adoptedFrom != 0 && owner == adoptedFrom) {
+            announceAdoption(h); // the owner we adopted from is back and re-sent its SCHEDULE: it must yield
+            return;
+        }
+        counters.increment(Counter.SCHEDULE_ID_CONFLICT);
+    }
+
+    /** Another node owns the timer now: keep a replica of it, fire nothing. */
+    private void yieldTo(int h, long newOwner) {
+        long due = registry.dueAt(h);
+        byte[] payload = registry.payload(h);
+        registry.cancelRetry(h);
+        registry.transition(h, EntryKind.REPLICA, due + config.replicaGraceMs());
+        registry.owner(h, newOwner);
+        registry.payload(h, payload);
+        registry.killedBy(h, 0, 0);
+        registry.marks(h, 0);
+        counters.increment(Counter.TIMERS_YIELDED);
+    }
+
+    /** Our record says the timer already finished here: say so to whoever still thinks it is armed. */
+    private void answerFinished(int h) {
+        if (registry.kind(h) == EntryKind.LOCAL_CANCELLED) {
+            appendKillAck(registry.requestId(h), registry.canceller(h), KillAckFlyweight.OUTCOME_CANCELLED, h);
+        } else {
+            appendFired(registry.ids().arena(), registry.ids().idOffset(h), registry.ids().idLength(h));
+        }
+    }
+
+    /** The owner's designated backup (or anyone, when the owner asks so) confirms it holds the replica. */
+    private void acknowledgeIfAsked(ScheduleFlyweight f, long sender, long owner, int hash, int h) {
+        if (owner != sender || !config.takeover()) {
+            return; // a hand-over from a survivor is answered by the adopter's announcement instead
+        }
+        if ((f.frameFlags() & ScheduleFlyweight.FLAG_ACK_ANY) != 0 || membership.winner(hash, nodeId, owner) == nodeId) {
+            appendReplicated(owner, h);
+        }
+    }
+
+    @Override
+    public void onReplicated(HeaderFlyweight header, ReplicatedFlyweight f) {
+        counters.increment(Counter.FRAMES_IN_REPLICATED);
+        if (f.ownerId() != nodeId) {
+            return;
+        }
+        byte[] id = copyId(f.buffer(), f.idIndex(), f.idLength());
+        int h = registry.find(id, 0, f.idLength(), IdBytes.hash(id, 0, f.idLength()));
+        if (h < 0 || registry.kind(h) != EntryKind.LOCAL_ARMED || registry.holder(h) != 0) {
+            return;
+        }
+        long holder = header.senderId();
+        long adoptedFrom = registry.owner(h);
+        if (adoptedFrom != nodeId && membership.isAlive(adoptedFrom) && holder != adoptedFrom) {
+            return; // the owner we adopted from is back: only its own answer proves it yielded
+        }
+        registry.holder(h, holder);
+        registry.attempts(h, 0);
+        registry.cancelRetry(h);
     }
 
     /** A {@code kill:<id>} text datagram: a kill with no sender to answer (request id 0, canceller 0). */
@@ -226,6 +348,7 @@ final class NodeCore implements FrameHandler {
         }
         switch (registry.kind(h)) {
             case LOCAL_ARMED -> {
+                registry.cancelRetry(h);
                 registry.transition(h, EntryKind.LOCAL_CANCELLED, nowMs + config.recordTtlMs());
                 registry.payload(h, null);
                 registry.killedBy(h, requestId, sender);
@@ -235,8 +358,13 @@ final class NodeCore implements FrameHandler {
             }
             case LOCAL_CANCELLED -> appendKillAck(requestId, sender, KillAckFlyweight.OUTCOME_CANCELLED, h);
             case LOCAL_FIRED -> appendKillAck(requestId, sender, KillAckFlyweight.OUTCOME_ALREADY_FIRED, h);
+            case REPLICA -> {
+                // The owner answers; remembered in case the owner dies before it does.
+                registry.marks(h, registry.marks(h) | TimerRegistry.MARK_KILLED);
+                registry.killedBy(h, requestId, sender);
+            }
             default -> {
-                // REPLICA: the owner answers. TOMBSTONE: already remembered.
+                // TOMBSTONE: already remembered.
             }
         }
     }
@@ -257,7 +385,30 @@ final class NodeCore implements FrameHandler {
                 counters.increment(Counter.KILL_ACKS_UNMATCHED);
             }
         }
-        dropReplica(f.buffer(), f.idIndex(), f.idLength());
+        finishedElsewhere(header.senderId(), f.buffer(), f.idIndex(), f.idLength(),
+                f.outcome() == KillAckFlyweight.OUTCOME_CANCELLED ? EntryKind.LOCAL_CANCELLED : EntryKind.LOCAL_FIRED);
+    }
+
+    /**
+     * Another node answered for or fired this id. A replica is dropped; an armed copy here (we
+     * were declared dead and it was adopted, or two nodes adopted it) is finished without firing.
+     */
+    private void finishedElsewhere(long sender, ByteBuf buf, int idIndex, int idLen, EntryKind outcome) {
+        byte[] id = copyId(buf, idIndex, idLen);
+        int h = registry.find(id, 0, idLen, IdBytes.hash(id, 0, idLen));
+        if (h < 0) {
+            return;
+        }
+        EntryKind kind = registry.kind(h);
+        if (kind == EntryKind.REPLICA) {
+            registry.remove(h);
+        } else if (kind == EntryKind.LOCAL_ARMED && sender != nodeId) {
+            registry.cancelRetry(h);
+            registry.transition(h, outcome, nowMs + config.recordTtlMs());
+            registry.payload(h, null);
+            registry.killedBy(h, 0, sender);
+            counters.increment(outcome == EntryKind.LOCAL_CANCELLED ? Counter.TIMERS_CANCELLED_ELSEWHERE : Counter.TIMERS_FIRED_ELSEWHERE);
+        }
     }
 
     private void sampleRoundTrip(long rttMs) {
@@ -285,12 +436,253 @@ final class NodeCore implements FrameHandler {
     @Override
     public void onHeartbeat(HeaderFlyweight header, HeartbeatFlyweight f) {
         counters.increment(Counter.FRAMES_IN_HEARTBEAT);
+        long member = header.senderId();
+        if (f.intervalMs() == 0) { // goodbye: take its timers over now, not after the failure timeout
+            if (membership.left(member)) {
+                counters.increment(Counter.MEMBERS_LEFT);
+                notifyMembership(MemberEvent.Type.LEFT, member);
+                takeOver(member);
+            }
+            return;
+        }
+        switch (membership.heard(member, nowMs, f.intervalMs())) {
+            case JOINED -> {
+                counters.increment(Counter.MEMBERS_JOINED);
+                notifyMembership(MemberEvent.Type.JOINED, member);
+                replicateParked();
+            }
+            case REVIVED -> {
+                counters.increment(Counter.MEMBERS_REVIVED);
+                notifyMembership(MemberEvent.Type.REVIVED, member);
+                replicateParked();
+                tellRevived(member);
+            }
+            case TABLE_FULL -> counters.increment(Counter.MEMBER_TABLE_FULL);
+            default -> {
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- membership and takeover
+
+    private void onMemberDead(long member) {
+        counters.increment(Counter.MEMBERS_DEAD);
+        notifyMembership(MemberEvent.Type.DEAD, member);
+        takeOver(member);
+    }
+
+    /**
+     * A member is gone: our timers it held replicas of are re-replicated elsewhere, and its own
+     * timers (replicas here) are adopted or handed to their adopter. One scan of the slab; a
+     * member's death is rare.
+     */
+    private void takeOver(long gone) {
+        if (!config.takeover()) {
+            return;
+        }
+        boolean alone = membership.liveCount() == 0;
+        for (int h = 0, n = registry.capacity(); h < n; h++) {
+            EntryKind kind = registry.kind(h);
+            if (kind == EntryKind.LOCAL_ARMED && registry.holder(h) == gone) {
+                registry.holder(h, 0);
+                if (alone) {
+                    replicationParked = true;
+                } else {
+                    registry.attempts(h, 0);
+                    registry.retryAt(h, nowMs);
+                }
+            } else if (kind == EntryKind.REPLICA && registry.owner(h) == gone) {
+                orphan(h, gone);
+            }
+        }
+    }
+
+    /** A replica whose owner is dead: adopt it if we are its rendezvous winner, else hand it to the winner. */
+    private void orphan(int h, long deadOwner) {
+        long winner = membership.winner(registry.ids().hash(h), nodeId, deadOwner);
+        if (winner == nodeId) {
+            adopt(h, deadOwner);
+            return;
+        }
+        if ((registry.marks(h) & TimerRegistry.MARK_KILLED) != 0) {
+            appendKill(0, registry.ids().arena(), registry.ids().idOffset(h), registry.ids().idLength(h));
+        } else {
+            long due = registry.deadline(h) - config.replicaGraceMs();
+            appendScheduleOf(0, h, Math.max(0, due - nowMs), deadOwner);
+        }
+        counters.increment(Counter.ORPHANS_FORWARDED);
+        registry.attempts(h, registry.attempts(h) + 1);
+        registry.retryAt(h, nowMs + replicationRetryMs(registry.attempts(h)));
+    }
+
+    /**
+     * Takes over a dead owner's timer: armed here for its original deadline (at once, after a
+     * short settle for in-flight kills, if that passed during detection) and announced, so the
+     * other holders stop handing it over and kills reach us. A replica that saw a kill is adopted
+     * as cancelled and the kill answered.
+     */
+    private void adopt(int h, long deadOwner) {
+        registry.cancelRetry(h);
+        if ((registry.marks(h) & TimerRegistry.MARK_KILLED) != 0) {
+            long requestId = registry.requestId(h);
+            long canceller = registry.canceller(h);
+            registry.transition(h, EntryKind.LOCAL_CANCELLED, nowMs + config.recordTtlMs());
+            registry.owner(h, deadOwner);
+            registry.payload(h, null);
+            registry.killedBy(h, requestId, canceller);
+            counters.increment(Counter.TIMERS_ADOPTED_CANCELLED);
+            appendKillAck(requestId, canceller, KillAckFlyweight.OUTCOME_CANCELLED, h);
+            return;
+        }
+        if (!registry.hasRoom(EntryKind.LOCAL_ARMED)) {
+            counters.increment(Counter.ADOPTIONS_DROPPED_FULL);
+            return;
+        }
+        long due = registry.deadline(h) - config.replicaGraceMs();
+        registry.transition(h, EntryKind.LOCAL_ARMED, Math.max(due, nowMs + 2 * retransmitTimeoutMs()));
+        registry.owner(h, deadOwner);
+        registry.dueAt(h, due);
+        registry.holder(h, 0);
+        registry.marks(h, 0);
+        counters.increment(Counter.TIMERS_ADOPTED);
+        announceAdoption(h);
+    }
+
+    /** Multicasts an adopted timer's SCHEDULE (owner: this node) and re-sends it until a replica is acknowledged. */
+    private void announceAdoption(int h) {
+        appendScheduleOf(ScheduleFlyweight.FLAG_ADOPTED | (registry.attempts(h) > 0 ? ScheduleFlyweight.FLAG_ACK_ANY : 0),
+                h, Math.max(0, registry.dueAt(h) - nowMs), nodeId);
+        armReplicationRetry(h);
+    }
+
+    /** Starts the re-send loop of an own timer's SCHEDULE, or parks it while no other member is alive. */
+    private void armReplicationRetry(int h) {
+        if (!config.takeover() || registry.holder(h) != 0) {
+            return;
+        }
+        if (membership.liveCount() == 0) {
+            replicationParked = true;
+            return;
+        }
+        registry.retryAt(h, nowMs + replicationRetryMs(registry.attempts(h)));
+    }
+
+    private long replicationRetryMs(int attempts) {
+        long base = retransmitTimeoutMs();
+        return Math.min(config.killBackoff().maxMs(), base << Math.min(attempts, 6));
+    }
+
+    /** A member joined or came back: own timers that nobody holds yet are replicated now. */
+    private void replicateParked() {
+        if (!replicationParked || !config.takeover()) {
+            return;
+        }
+        replicationParked = false;
+        for (int h = 0, n = registry.capacity(); h < n; h++) {
+            if (registry.kind(h) == EntryKind.LOCAL_ARMED && registry.holder(h) == 0) {
+                registry.attempts(h, 1);
+                registry.retryAt(h, nowMs);
+            }
+        }
+    }
+
+    /**
+     * A member we had declared dead is back: what we did with its timers meanwhile is re-sent
+     * until it acknowledges (adopted and armed) or a few times (fired, cancelled), so it does
+     * not fire them a second time.
+     */
+    private void tellRevived(long member) {
+        if (!config.takeover()) {
+            return;
+        }
+        for (int h = 0, n = registry.capacity(); h < n; h++) {
+            if (registry.owner(h) != member) {
+                continue;
+            }
+            switch (registry.kind(h)) {
+                case LOCAL_ARMED -> {
+                    registry.holder(h, 0);
+                    registry.attempts(h, 1);
+                    registry.retryAt(h, nowMs);
+                }
+                case LOCAL_CANCELLED, LOCAL_FIRED -> {
+                    registry.attempts(h, 0);
+                    registry.retryAt(h, nowMs);
+                }
+                default -> {
+                }
+            }
+        }
+    }
+
+    /** A replication retry fell due; what it means depends on what the entry is now. */
+    private void onReplicationDue(int h, long now) {
+        switch (registry.kind(h)) {
+            case LOCAL_ARMED -> {
+                if (registry.holder(h) != 0) {
+                    return;
+                }
+                if (membership.liveCount() == 0) {
+                    replicationParked = true;
+                    return;
+                }
+                counters.increment(Counter.SCHEDULE_RETRANSMITS);
+                registry.attempts(h, registry.attempts(h) + 1);
+                boolean adopted = registry.owner(h) != nodeId;
+                appendScheduleOf(ScheduleFlyweight.FLAG_ACK_ANY | (adopted ? ScheduleFlyweight.FLAG_ADOPTED : 0),
+                        h, Math.max(0, registry.dueAt(h) - now), nodeId);
+                registry.retryAt(h, now + replicationRetryMs(registry.attempts(h)));
+            }
+            case REPLICA -> {
+                long owner = registry.owner(h);
+                if (!membership.isAlive(owner) && config.takeover()) {
+                    orphan(h, owner);
+                }
+            }
+            case LOCAL_CANCELLED, LOCAL_FIRED -> {
+                answerFinished(h);
+                int attempts = registry.attempts(h) + 1;
+                registry.attempts(h, attempts);
+                if (attempts < REANNOUNCEMENTS) {
+                    registry.retryAt(h, now + (50L << attempts));
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    /** Re-sends of a finished adopted timer's outcome to its returning owner: 50, 100, 200, 400 ms apart. */
+    private static final int REANNOUNCEMENTS = 5;
+
+    void setMembershipListener(MembershipListener listener, Executor executor) {
+        this.membershipListener = listener;
+        this.membershipExecutor = executor;
+    }
+
+    private void notifyMembership(MemberEvent.Type type, long member) {
+        MembershipListener l = membershipListener;
+        if (l == null) {
+            return;
+        }
+        MemberEvent event = new MemberEvent(type, member);
+        try {
+            membershipExecutor.execute(() -> {
+                try {
+                    l.onMemberEvent(event);
+                } catch (Throwable t) {
+                    counters.incrementConcurrent(Counter.LISTENER_FAILURES);
+                }
+            });
+        } catch (RejectedExecutionException rejected) {
+            counters.increment(Counter.LISTENER_REJECTED);
+        }
     }
 
     @Override
     public void onFired(HeaderFlyweight header, FiredFlyweight f) {
         counters.increment(Counter.FRAMES_IN_FIRED);
-        dropReplica(f.buffer(), f.idIndex(), f.idLength());
+        finishedElsewhere(header.senderId(), f.buffer(), f.idIndex(), f.idLength(), EntryKind.LOCAL_FIRED);
     }
 
     @Override
@@ -305,14 +697,6 @@ final class NodeCore implements FrameHandler {
     private byte[] copyId(ByteBuf buf, int idIndex, int idLen) {
         buf.getBytes(idIndex, idScratch, 0, idLen);
         return idScratch;
-    }
-
-    private void dropReplica(ByteBuf buf, int idIndex, int idLen) {
-        byte[] id = copyId(buf, idIndex, idLen);
-        int h = registry.find(id, 0, idLen, IdBytes.hash(id, 0, idLen));
-        if (h >= 0 && registry.kind(h) == EntryKind.REPLICA) {
-            registry.remove(h);
-        }
     }
 
     // ---------------------------------------------------------------- local commands
@@ -356,8 +740,13 @@ final class NodeCore implements FrameHandler {
         }
         registry.owner(h, nodeId);
         registry.payload(h, payload);
+        registry.dueAt(h, now + delayMs);
+        registry.holder(h, 0);
+        registry.attempts(h, 0);
+        registry.marks(h, 0);
         counters.increment(Counter.TIMERS_ARMED);
         appendSchedule(delayMs, id, payload);
+        armReplicationRetry(h);
         complete(result, ScheduleOutcome.ARMED);
     }
 
@@ -396,6 +785,7 @@ final class NodeCore implements FrameHandler {
         EntryKind kind = h >= 0 ? registry.kind(h) : EntryKind.FREE;
         switch (kind) {
             case LOCAL_ARMED -> {
+                registry.cancelRetry(h);
                 registry.transition(h, EntryKind.LOCAL_CANCELLED, now + config.recordTtlMs());
                 registry.payload(h, null);
                 registry.killedBy(h, 0, nodeId);
@@ -437,6 +827,8 @@ final class NodeCore implements FrameHandler {
         int p = pending.add(requestId, id, 0, id.length, result, now, config.killBackoff(), retransmitTimeoutMs());
         if (kind == EntryKind.REPLICA) {
             pending.markOwnerSeen(p);
+            registry.marks(h, registry.marks(h) | TimerRegistry.MARK_KILLED); // honoured if we adopt it
+            registry.killedBy(h, requestId, nodeId);
         }
         appendKill(requestId, id, 0, id.length);
         if (config.emitTextKills()) {
@@ -482,31 +874,68 @@ final class NodeCore implements FrameHandler {
     /** Fires due timers, retransmits due kills, expires records, sends heartbeats, then flushes. */
     void tick(long now) {
         nowMs = now;
+        long interval = config.heartbeatIntervalMs();
+        if (interval > 0) {
+            watchOwnPause(now, interval);
+            if (now >= nextDetectMs) {
+                nextDetectMs = now + DETECT_PERIOD_MS;
+                membership.detect(now, memberDied);
+            }
+        }
         registry.poll(now, registryExpiry, EXPIRY_BATCH);
         pending.poll(now, retransmitDue, RETRANSMIT_BATCH);
-        if (now >= nextHeartbeatMs && config.heartbeatIntervalMs() > 0) {
-            nextHeartbeatMs = now + config.heartbeatIntervalMs();
-            if (!appendHeartbeatFrame()) {
-                sendCurrent();
-                appendHeartbeatFrame();
-            }
+        registry.pollRetries(now, replicationDue, RETRANSMIT_BATCH);
+        if (interval > 0 && now >= nextHeartbeatMs) {
+            // +-10% jitter so the heartbeats of nodes started together do not stay in lockstep
+            nextHeartbeatMs = now + interval - interval / 10 + jitter.nextLong(interval / 5 + 1);
+            appendHeartbeat(interval);
         }
         updateGauges();
         flush();
     }
 
-    private boolean appendHeartbeatFrame() {
-        begin();
-        boolean ok = writer.appendHeartbeat(registry.count(EntryKind.LOCAL_ARMED), config.heartbeatIntervalMs(), nodeId);
-        if (ok) {
-            counters.increment(Counter.FRAMES_OUT_HEARTBEAT);
+    private static final long DETECT_PERIOD_MS = 10;
+
+    /**
+     * Pauses are not deaths. A stalled loop (GC, VM pause, SIGSTOP) says nothing about the
+     * others: each gets a full timeout from now. If the stall was long enough for the others to
+     * declare us dead, our own timers wait out a quarantine in which the adopters, hearing our
+     * heartbeat, tell us what they took over (we then yield) before anything fires here.
+     */
+    private void watchOwnPause(long now, long interval) {
+        long last = lastTickMs;
+        lastTickMs = now;
+        if (last == Long.MIN_VALUE || now - last <= interval) {
+            return;
         }
-        return ok;
+        long gap = now - last;
+        counters.increment(Counter.PAUSES_DETECTED);
+        membership.selfPaused(now);
+        nextHeartbeatMs = now;
+        if (gap + interval >= config.failureTimeoutMs()) {
+            quarantineUntilMs = now + 2 * interval;
+        }
+    }
+
+    private void appendHeartbeat(long intervalMs) {
+        begin();
+        if (!writer.appendHeartbeat(registry.count(EntryKind.LOCAL_ARMED), intervalMs, nodeId)) {
+            sendCurrent();
+            begin();
+            writer.appendHeartbeat(registry.count(EntryKind.LOCAL_ARMED), intervalMs, nodeId);
+        }
+        counters.increment(Counter.FRAMES_OUT_HEARTBEAT);
     }
 
     private void onRegistryDeadline(int h, long now) {
         switch (registry.kind(h)) {
-            case LOCAL_ARMED -> fire(h, now);
+            case LOCAL_ARMED -> {
+                if (now < quarantineUntilMs) {
+                    registry.wheel().schedule(h, quarantineUntilMs); // the adopters may say it is theirs
+                } else {
+                    fire(h, now);
+                }
+            }
             case REPLICA -> {
                 counters.increment(Counter.REPLICAS_EXPIRED);
                 registry.remove(h);
@@ -520,7 +949,9 @@ final class NodeCore implements FrameHandler {
     }
 
     private void fire(int h, long now) {
-        long deadline = registry.deadline(h);
+        long deadline = registry.dueAt(h);
+        long adoptedFrom = registry.owner(h) == nodeId ? 0 : registry.owner(h);
+        registry.cancelRetry(h);
         byte[] payload = registry.payload(h);
         registry.transition(h, EntryKind.LOCAL_FIRED, now + config.recordTtlMs());
         registry.payload(h, null);
@@ -530,7 +961,8 @@ final class NodeCore implements FrameHandler {
         ExpiryListener l = listener;
         Executor e = listenerExecutor;
         if (l != null) {
-            TimerExpiry expiry = new TimerExpiry(registry.ids().idCopy(h), payload == null ? EMPTY : payload, deadline, now);
+            TimerExpiry expiry = new TimerExpiry(registry.ids().idCopy(h), payload == null ? EMPTY : payload, deadline, now,
+                    adoptedFrom);
             try {
                 e.execute(() -> {
                     try {
@@ -595,6 +1027,9 @@ final class NodeCore implements FrameHandler {
     @SuppressWarnings("unchecked")
     void close() {
         closed = true;
+        if (config.heartbeatIntervalMs() > 0) {
+            sayGoodbye();
+        }
         flush();
         for (Object w : pending.drainWaiters()) {
             counters.increment(Counter.CANCELS_UNCONFIRMED);
@@ -603,12 +1038,33 @@ final class NodeCore implements FrameHandler {
         updateGauges();
     }
 
+    /**
+     * Graceful leave: own timers nobody acknowledged yet are sent once more for anyone to hold,
+     * then a goodbye (a heartbeat with interval 0, twice against loss) makes the others adopt
+     * our timers without waiting for the failure timeout.
+     */
+    private void sayGoodbye() {
+        if (config.takeover() && membership.liveCount() > 0) {
+            for (int h = 0, n = registry.capacity(); h < n; h++) {
+                if (registry.kind(h) == EntryKind.LOCAL_ARMED && registry.holder(h) == 0) {
+                    boolean adopted = registry.owner(h) != nodeId;
+                    appendScheduleOf(ScheduleFlyweight.FLAG_ACK_ANY | (adopted ? ScheduleFlyweight.FLAG_ADOPTED : 0),
+                            h, Math.max(0, registry.dueAt(h) - nowMs), nodeId);
+                }
+            }
+        }
+        appendHeartbeat(0);
+        sendCurrent();
+        appendHeartbeat(0);
+    }
+
     void updateGauges() {
         counters.set(Counter.LIVE_TIMERS, registry.count(EntryKind.LOCAL_ARMED));
         counters.set(Counter.REPLICAS, registry.count(EntryKind.REPLICA));
         counters.set(Counter.TOMBSTONES, registry.tombstoneClassCount());
         counters.set(Counter.PENDING_CANCELS, pending.size());
         counters.set(Counter.KNOWN_SENDERS, senders.size());
+        counters.set(Counter.LIVE_MEMBERS, membership.liveCount());
     }
 
     // ---------------------------------------------------------------- send
@@ -646,6 +1102,35 @@ final class NodeCore implements FrameHandler {
             writer.appendSchedule(delayMs, nodeId, id, 0, id.length, payload, 0, payloadLen);
         }
         counters.increment(Counter.FRAMES_OUT_SCHEDULE);
+    }
+
+    /** The SCHEDULE of a registry entry (own, adopted or handed over), from the id arena. */
+    private void appendScheduleOf(int flags, int h, long delayMs, long owner) {
+        byte[] arena = registry.ids().arena();
+        int off = registry.ids().idOffset(h);
+        int len = registry.ids().idLength(h);
+        byte[] payload = registry.payload(h);
+        int payloadLen = payload == null ? 0 : payload.length;
+        begin();
+        if (!writer.appendSchedule(flags, delayMs, owner, arena, off, len, payload, 0, payloadLen)) {
+            sendCurrent();
+            begin();
+            writer.appendSchedule(flags, delayMs, owner, arena, off, len, payload, 0, payloadLen);
+        }
+        counters.increment(Counter.FRAMES_OUT_SCHEDULE);
+    }
+
+    private void appendReplicated(long owner, int h) {
+        byte[] arena = registry.ids().arena();
+        int off = registry.ids().idOffset(h);
+        int len = registry.ids().idLength(h);
+        begin();
+        if (!writer.appendReplicated(owner, arena, off, len)) {
+            sendCurrent();
+            begin();
+            writer.appendReplicated(owner, arena, off, len);
+        }
+        counters.increment(Counter.FRAMES_OUT_REPLICATED);
     }
 
     private void appendKill(long requestId, byte[] id, int off, int len) {

@@ -271,6 +271,18 @@ public final class WheelcastNode implements AutoCloseable {
         }
     }
 
+    /**
+     * Sets the listener told of membership changes seen by this node: joins, deaths (failure
+     * timeout), goodbyes and returns (replacing any previous one).
+     */
+    public void onMembership(MembershipListener listener, Executor executor) {
+        Objects.requireNonNull(listener, "listener");
+        Objects.requireNonNull(executor, "executor");
+        if (!submit((core, now) -> core.setMembershipListener(listener, executor))) {
+            throw new IllegalStateException(closed ? "node is closed" : "command queue full");
+        }
+    }
+
     /** A snapshot of the counters; cheap, callable from any thread. */
     public NodeStats stats() {
         return counters.snapshot(nodeId, transport());
@@ -394,6 +406,8 @@ public final class WheelcastNode implements AutoCloseable {
         private long recordTtlMs = 30_000;
         private long replicaGraceMs = 5_000;
         private long heartbeatIntervalMs = 1_000;
+        private long failureTimeoutMs = -1;
+        private boolean takeover = true;
         private FaultPlan faultPlan = FaultPlan.NONE;
         private Executor completionExecutor = ForkJoinPool.commonPool();
         private boolean acceptTextKills;
@@ -581,7 +595,29 @@ public final class WheelcastNode implements AutoCloseable {
             return this;
         }
 
-        /** Heartbeat interval (default 1 s); zero disables heartbeats. */
+        /**
+         * Silence after which a member is declared dead and its timers are taken over (default
+         * 3 heartbeat intervals + 500 ms: 3.5 s). Shorter detects faster; too short declares
+         * members dead on a lossy network or across a GC pause (they come back and the takeover
+         * is undone, at the price of traffic). Must exceed the heartbeat interval.
+         */
+        public Builder failureTimeout(Duration timeout) {
+            this.failureTimeoutMs = positive("failureTimeout", timeout.toMillis());
+            return this;
+        }
+
+        /**
+         * Whether timers survive their owner (default true). True: each own timer is replicated
+         * to a live member, and a dead owner's timers are adopted and fired by a survivor:
+         * at-least-once, so a timer may fire on both sides of a network partition. False:
+         * at-most-once, a timer fires only on the node that armed it and dies with it.
+         */
+        public Builder takeover(boolean takeover) {
+            this.takeover = takeover;
+            return this;
+        }
+
+        /** Heartbeat interval (default 1 s, jittered by 10%); zero disables heartbeats and with them failover. */
         public Builder heartbeatInterval(Duration interval) {
             long ms = interval.toMillis();
             if (ms < 0) {
@@ -664,10 +700,16 @@ public final class WheelcastNode implements AutoCloseable {
                 throw new IllegalArgumentException("maxIdLength + maxPayloadLength (" + (maxIdLength + maxPayloadLength)
                         + ") must fit one datagram: at most " + room + " with maxDatagramBytes " + maxDatagramBytes);
             }
+            if (failureTimeoutMs > 0 && heartbeatIntervalMs > 0 && failureTimeoutMs <= heartbeatIntervalMs) {
+                throw new IllegalArgumentException("failureTimeout (" + failureTimeoutMs + " ms) must exceed heartbeatInterval ("
+                        + heartbeatIntervalMs + " ms): every member would be declared dead between two heartbeats");
+            }
             return new NodeConfig(group, port, networkInterface, clusterId, ttl, loopback, transport, busyPoll,
                     receiveBufferBytes, sendBufferBytes, maxDatagramBytes, maxReceiveDatagramBytes, maxIdLength, maxPayloadLength, maxTimers,
                     maxReplicas, maxTombstones, maxPendingCancels, maxSenders, commandQueueCapacity, tickMs,
                     wheelSlots, killBackoff, tombstoneTtlMs, recordTtlMs, replicaGraceMs, heartbeatIntervalMs,
+                    failureTimeoutMs > 0 ? failureTimeoutMs : 3 * heartbeatIntervalMs + 500,
+                    takeover && heartbeatIntervalMs > 0,
                     faultPlan, acceptTextKills, emitTextKills, currentKey, previousKey, freshnessMs, completionExecutor);
         }
 

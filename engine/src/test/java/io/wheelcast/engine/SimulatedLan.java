@@ -13,6 +13,10 @@ import java.util.SplittableRandom;
  * A deterministic LAN for {@link NodeCore}s: virtual time, multicast to every other node with
  * a seeded loss rate and a fixed one-way latency. Lets tests run thousands of timers through
  * loss in milliseconds of real time, reproducibly from the seed.
+ *
+ * <p>Failures: a node can crash (silent for good), pause (neither ticks nor reads; what is sent
+ * to it waits in its socket buffer and is read first when it resumes, as after SIGCONT), and the
+ * LAN can be cut into sides that do not hear each other.
  */
 final class SimulatedLan {
     private record InFlight(long deliverAt, long order, int to, byte[] bytes) {
@@ -32,6 +36,13 @@ final class SimulatedLan {
     long reordered;
     private long order;
     long now = 1_000;
+    /** Crashed nodes: they neither tick nor send nor receive, ever again. */
+    final boolean[] crashed = new boolean[64];
+    /** Paused nodes: no ticks; datagrams for them queue in {@link #backlog} until they resume. */
+    final boolean[] paused = new boolean[64];
+    /** Partition side of each node; datagrams only travel within a side. */
+    final int[] side = new int[64];
+    private final List<List<byte[]>> backlog = new ArrayList<>();
     long sent;
     long dropped;
 
@@ -56,7 +67,7 @@ final class SimulatedLan {
                     datagram.readBytes(bytes);
                     datagram.release();
                     for (int to = 0; to < nodes.size(); to++) {
-                        if (to == from) {
+                        if (to == from || crashed[from] || side[to] != side[from]) {
                             continue;
                         }
                         sent++;
@@ -83,6 +94,7 @@ final class SimulatedLan {
             }, now);
             core.setListener(fired::add, Runnable::run);
             nodes.add(core);
+            backlog.add(new ArrayList<>());
             counters.add(c);
             expiries.add(fired);
         }
@@ -102,14 +114,34 @@ final class SimulatedLan {
             now++;
             while (!wire.isEmpty() && wire.peek().deliverAt <= now) {
                 InFlight f = wire.poll();
-                ByteBuf buf = Unpooled.wrappedBuffer(f.bytes);
-                nodes.get(f.to).onDatagram(buf, now);
-                nodes.get(f.to).flush();
+                if (crashed[f.to]) {
+                    continue;
+                }
+                if (paused[f.to]) {
+                    backlog.get(f.to).add(f.bytes);
+                    continue;
+                }
+                deliver(f.to, f.bytes);
             }
-            for (NodeCore n : nodes) {
-                n.tick(now);
+            for (int i = 0; i < nodes.size(); i++) {
+                if (!crashed[i] && !paused[i]) {
+                    nodes.get(i).tick(now);
+                }
             }
         }
     }
 
+    private void deliver(int to, byte[] bytes) {
+        nodes.get(to).onDatagram(Unpooled.wrappedBuffer(bytes), now);
+        nodes.get(to).flush();
+    }
+
+    /** Resumes a paused node: it reads its socket backlog, then its loop ticks again. */
+    void resume(int i) {
+        paused[i] = false;
+        for (byte[] bytes : backlog.get(i)) {
+            deliver(i, bytes);
+        }
+        backlog.get(i).clear();
+    }
 }

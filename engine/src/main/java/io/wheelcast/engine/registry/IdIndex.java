@@ -50,6 +50,11 @@ public final class IdIndex {
         return out;
     }
 
+    /** The stored hash of a live handle's id. */
+    public int hash(int handle) {
+        return hashes[handle];
+    }
+
     public int find(byte[] id, int offset, int length, int hash) {
         for (int i = hash & mask; ; i = (i + 1) & mask) {
             int slot = table[i];

@@ -7,12 +7,25 @@ package io.wheelcast.engine.registry;
  * holds each entry's next deadline (fire time, grace end or record expiry). Each kind has its
  * own bound; inserting past it fails and the caller counts the drop.
  *
+ * <p>A second wheel over the same handles drives retries of an entry's replication work: an
+ * own timer's SCHEDULE until a live member holds a replica, an orphaned replica's hand-over to
+ * its adopter, an adopter's re-announcements to an owner that came back.
+ *
+ * <p>Two spare words per entry mean different things per kind, to keep the slab small: for the
+ * tombstone class and for killed replicas they are the kill's (request id, canceller); for
+ * {@code LOCAL_ARMED} they are (original deadline, replica holder).
+ *
  * <p>Internal API: confined to the event loop.
  */
 public final class TimerRegistry {
+    /** A REPLICA whose KILL this node saw (the owner answers it; an adopter must honour it). */
+    public static final int MARK_KILLED = 1;
     private final IdIndex index;
     private final TimerWheel wheel;
+    private final TimerWheel retries;
     private final byte[] kinds;
+    private final byte[] marks;
+    private final byte[] attempts;
     private final long[] owners;
     private final long[] requestIds;
     private final long[] cancellers;
@@ -32,7 +45,10 @@ public final class TimerRegistry {
         int capacity = Math.addExact(Math.addExact(maxTimers, maxReplicas), maxTombstones);
         this.index = new IdIndex(capacity, maxIdLength);
         this.wheel = new TimerWheel(startMs, tickMs, wheelSlots, capacity);
+        this.retries = new TimerWheel(startMs, tickMs, Math.min(wheelSlots, 1024), capacity);
         this.kinds = new byte[capacity];
+        this.marks = new byte[capacity];
+        this.attempts = new byte[capacity];
         this.owners = new long[capacity];
         this.requestIds = new long[capacity];
         this.cancellers = new long[capacity];
@@ -97,6 +113,8 @@ public final class TimerRegistry {
         kinds[h] = (byte) kind.ordinal();
         counts[kind.ordinal()]++;
         owners[h] = 0;
+        marks[h] = 0;
+        attempts[h] = 0;
         requestIds[h] = 0;
         cancellers[h] = 0;
         payloads[h] = null;
@@ -116,6 +134,7 @@ public final class TimerRegistry {
 
     public void remove(int h) {
         wheel.cancel(h);
+        retries.cancel(h);
         index.remove(h);
         counts[kinds[h]]--;
         kinds[h] = (byte) EntryKind.FREE.ordinal();
@@ -142,6 +161,60 @@ public final class TimerRegistry {
     public void killedBy(int h, long requestId, long canceller) {
         requestIds[h] = requestId;
         cancellers[h] = canceller;
+    }
+
+    /** LOCAL_ARMED: the deadline the timer was armed for (an adopter's wheel deadline may differ). */
+    public long dueAt(int h) {
+        return requestIds[h];
+    }
+
+    public void dueAt(int h, long dueAtMs) {
+        requestIds[h] = dueAtMs;
+    }
+
+    /** LOCAL_ARMED: the member that acknowledged holding a replica; 0 while none has. */
+    public long holder(int h) {
+        return cancellers[h];
+    }
+
+    public void holder(int h, long member) {
+        cancellers[h] = member;
+    }
+
+    /** Bit flags of an entry ({@code MARK_*}); cleared on insert. */
+    public int marks(int h) {
+        return marks[h];
+    }
+
+    public void marks(int h, int value) {
+        marks[h] = (byte) value;
+    }
+
+    /** Retries made for the entry's current replication step. */
+    public int attempts(int h) {
+        return attempts[h];
+    }
+
+    public void attempts(int h, int value) {
+        attempts[h] = (byte) Math.min(value, 127);
+    }
+
+    /** (Re)schedules the entry's next replication retry. */
+    public void retryAt(int h, long atMs) {
+        retries.schedule(h, atMs);
+    }
+
+    public void cancelRetry(int h) {
+        retries.cancel(h);
+    }
+
+    public int pollRetries(long nowMs, TimerWheel.ExpiryHandler handler, int limit) {
+        return retries.poll(nowMs, handler, limit);
+    }
+
+    /** One past the largest handle, for scans. */
+    public int capacity() {
+        return kinds.length;
     }
 
     public byte[] payload(int h) {
