@@ -39,6 +39,8 @@ public enum Counter {
     SCHEDULE_RETRANSMITS, ORPHANS_FORWARDED,
     /** Takeover: timers adopted from a dead owner (armed, or already cancelled), adoptions refused at maxTimers. */
     TIMERS_ADOPTED, TIMERS_ADOPTED_CANCELLED, ADOPTIONS_DROPPED_FULL,
+    /** Not adopted: the dead owner sent a heartbeat well after the timer's deadline, so it fired it (its FIRED was lost). */
+    TAKEOVERS_PRESUMED_FIRED,
     /** An armed timer given up because another node owns it now, fired it, or cancelled it (after a takeover). */
     TIMERS_YIELDED, TIMERS_FIRED_ELSEWHERE, TIMERS_CANCELLED_ELSEWHERE,
     /** Gauges. */

@@ -117,6 +117,16 @@ final class NodeCore implements FrameHandler {
         return nodeId;
     }
 
+    /** The member this node would pick to adopt {@code id} if {@code owner} died (tests). */
+    long winnerOf(byte[] id, long owner) {
+        return membership.winner(IdBytes.hash(id, 0, id.length), nodeId, owner);
+    }
+
+    /** The failure timeout this node applies to {@code member} now (adaptive to its heartbeat loss); -1 if unknown. */
+    long failureTimeoutOf(long member) {
+        return membership.timeoutMs(member);
+    }
+
     // ---------------------------------------------------------------- receive
 
     /** Processes one received datagram (readable bytes of {@code buf}); never throws for bad input. */
@@ -155,7 +165,9 @@ final class NodeCore implements FrameHandler {
             counters.add(Counter.SEQUENCE_GAPS, senders.lastGap());
         }
         counters.increment(Counter.DATAGRAMS_ACCEPTED);
-        membership.touch(sender, now);
+        if (membership.touch(sender, now)) {
+            memberRevived(sender);
+        }
         decoder.dispatch(this);
     }
 
@@ -191,14 +203,24 @@ final class NodeCore implements FrameHandler {
         if (h >= 0) {
             switch (registry.kind(h)) {
                 case REPLICA -> {
+                    if ((registry.marks(h) & TimerRegistry.MARK_DONE) != 0) {
+                        if (owner != sender || adoption) {
+                            answerFinished(h); // a survivor or an adopter missed that the timer finished
+                            return;
+                        }
+                        registry.marks(h, 0); // its owner armed the id again
+                    }
                     registry.transition(h, EntryKind.REPLICA, due + config.replicaGraceMs());
                     registry.owner(h, owner);
-                    if (membership.isAlive(owner) || owner == sender) {
+                    if (owner == sender) {
                         registry.cancelRetry(h); // an owner is alive again: nothing to hand over
-                    } else if (config.takeover()) {
-                        orphan(h, owner);
+                        if (adoption && (registry.marks(h) & TimerRegistry.MARK_KILLED) != 0) {
+                            appendKill(0, registry.ids().arena(), registry.ids().idOffset(h), idLen); // the adopter missed the kill
+                        }
+                        acknowledgeIfAsked(f, sender, owner, hash, h);
+                    } else {
+                        onHandOver(h, sender, owner);
                     }
-                    acknowledgeIfAsked(f, sender, owner, hash, h);
                     return;
                 }
                 case TOMBSTONE -> {
@@ -206,6 +228,9 @@ final class NodeCore implements FrameHandler {
                     counters.increment(Counter.SCHEDULE_AFTER_KILL);
                     if (adoption || owner != sender) {
                         appendKill(0, registry.ids().arena(), registry.ids().idOffset(h), idLen); // tell the adopter
+                    }
+                    if (owner != sender && !adoption) {
+                        appendReplicated(owner, h); // to a survivor handing it over: we know it is cancelled
                     }
                     return;
                 }
@@ -224,6 +249,9 @@ final class NodeCore implements FrameHandler {
                 }
             }
         }
+        if (owner != sender && membership.winner(hash, nodeId, owner) != nodeId) {
+            return; // a hand-over meant for another adopter: a copy here would only go stale
+        }
         h = registry.insert(EntryKind.REPLICA, id, 0, idLen, hash, due + config.replicaGraceMs());
         if (h < 0) {
             counters.increment(Counter.REPLICAS_DROPPED_FULL);
@@ -234,10 +262,32 @@ final class NodeCore implements FrameHandler {
             registry.payload(h, f.payloadCopy());
         }
         counters.increment(Counter.REPLICAS_STORED);
-        if (owner != sender && !membership.isAlive(owner) && config.takeover()) {
-            orphan(h, owner); // handed over by a survivor: the owner is dead to it, and not alive to us
+        if (owner != sender) {
+            onHandOver(h, sender, owner);
+        } else {
+            acknowledgeIfAsked(f, sender, owner, hash, h);
         }
-        acknowledgeIfAsked(f, sender, owner, hash, h);
+    }
+
+    /**
+     * A survivor handed us a timer of an owner it believes dead. Every hand-over gets an answer,
+     * so the survivor stops: our adoption announcement if we are the adopter and agree the owner
+     * is dead; REPLICATED if we are the adopter-to-be but still hear the owner (we adopt when our
+     * own detector agrees). Otherwise our own hand-over, on its retry, takes it on.
+     */
+    private void onHandOver(int h, long sender, long owner) {
+        if (!config.takeover()) {
+            return;
+        }
+        boolean winner = membership.winner(registry.ids().hash(h), nodeId, owner) == nodeId;
+        if (!membership.isAlive(owner)) {
+            if (winner) {
+                adopt(h, owner);
+            }
+        } else if (winner) {
+            registry.marks(h, registry.marks(h) | TimerRegistry.MARK_HELD);
+            appendReplicated(owner, h);
+        }
     }
 
     /** A SCHEDULE names an id armed here: someone adopted our timer, adopted it too, or its owner came back. */
@@ -276,7 +326,9 @@ final class NodeCore implements FrameHandler {
 
     /** Our record says the timer already finished here: say so to whoever still thinks it is armed. */
     private void answerFinished(int h) {
-        if (registry.kind(h) == EntryKind.LOCAL_CANCELLED) {
+        EntryKind kind = registry.kind(h);
+        if (kind == EntryKind.LOCAL_CANCELLED
+                || (kind == EntryKind.REPLICA && (registry.marks(h) & TimerRegistry.MARK_DONE_CANCELLED) != 0)) {
             appendKillAck(registry.requestId(h), registry.canceller(h), KillAckFlyweight.OUTCOME_CANCELLED, h);
         } else {
             appendFired(registry.ids().arena(), registry.ids().idOffset(h), registry.ids().idLength(h));
@@ -289,6 +341,7 @@ final class NodeCore implements FrameHandler {
             return; // a hand-over from a survivor is answered by the adopter's announcement instead
         }
         if ((f.frameFlags() & ScheduleFlyweight.FLAG_ACK_ANY) != 0 || membership.winner(hash, nodeId, owner) == nodeId) {
+            registry.marks(h, registry.marks(h) | TimerRegistry.MARK_HELD);
             appendReplicated(owner, h);
         }
     }
@@ -296,18 +349,34 @@ final class NodeCore implements FrameHandler {
     @Override
     public void onReplicated(HeaderFlyweight header, ReplicatedFlyweight f) {
         counters.increment(Counter.FRAMES_IN_REPLICATED);
-        if (f.ownerId() != nodeId) {
-            return;
-        }
         byte[] id = copyId(f.buffer(), f.idIndex(), f.idLength());
         int h = registry.find(id, 0, f.idLength(), IdBytes.hash(id, 0, f.idLength()));
-        if (h < 0 || registry.kind(h) != EntryKind.LOCAL_ARMED || registry.holder(h) != 0) {
+        if (h < 0) {
+            return;
+        }
+        if (f.ownerId() != nodeId) {
+            if (registry.kind(h) == EntryKind.REPLICA && registry.owner(h) == f.ownerId()) {
+                registry.cancelRetry(h); // our hand-over reached the adopter-to-be
+            }
             return;
         }
         long holder = header.senderId();
+        EntryKind kind = registry.kind(h);
+        if ((kind == EntryKind.LOCAL_FIRED || kind == EntryKind.LOCAL_CANCELLED) && registry.holder(h) == holder) {
+            registry.holder(h, 0); // the holder knows the timer finished: it will not adopt it
+            registry.cancelRetry(h);
+            return;
+        }
+        if (kind != EntryKind.LOCAL_ARMED || registry.holder(h) != 0) {
+            return;
+        }
         long adoptedFrom = registry.owner(h);
-        if (adoptedFrom != nodeId && membership.isAlive(adoptedFrom) && holder != adoptedFrom) {
-            return; // the owner we adopted from is back: only its own answer proves it yielded
+        if (adoptedFrom != nodeId && membership.isAlive(adoptedFrom)) {
+            if (holder != adoptedFrom) {
+                return; // the owner we adopted from is back: only its own answer proves it yielded
+            }
+        } else if (registry.attempts(h) < ACK_ANY_AFTER && holder != membership.backup(registry.ids().hash(h), nodeId)) {
+            return; // not (yet) from the designated backup, which is the one that must know how the timer ends
         }
         registry.holder(h, holder);
         registry.attempts(h, 0);
@@ -348,7 +417,7 @@ final class NodeCore implements FrameHandler {
         }
         switch (registry.kind(h)) {
             case LOCAL_ARMED -> {
-                registry.cancelRetry(h);
+                noticeHolder(h);
                 registry.transition(h, EntryKind.LOCAL_CANCELLED, nowMs + config.recordTtlMs());
                 registry.payload(h, null);
                 registry.killedBy(h, requestId, sender);
@@ -386,14 +455,18 @@ final class NodeCore implements FrameHandler {
             }
         }
         finishedElsewhere(header.senderId(), f.buffer(), f.idIndex(), f.idLength(),
-                f.outcome() == KillAckFlyweight.OUTCOME_CANCELLED ? EntryKind.LOCAL_CANCELLED : EntryKind.LOCAL_FIRED);
+                f.outcome() == KillAckFlyweight.OUTCOME_CANCELLED ? EntryKind.LOCAL_CANCELLED : EntryKind.LOCAL_FIRED,
+                f.requestId(), f.cancellerId());
     }
 
     /**
-     * Another node answered for or fired this id. A replica is dropped; an armed copy here (we
-     * were declared dead and it was adopted, or two nodes adopted it) is finished without firing.
+     * Another node answered for or fired this id. A replica is dropped, unless we are the
+     * owner's acknowledged holder: then it stays, marked finished, until its deadline (so a
+     * takeover never revives it) and we confirm. An armed copy here (we were declared dead and it
+     * was adopted, or two nodes adopted it) is finished without firing.
      */
-    private void finishedElsewhere(long sender, ByteBuf buf, int idIndex, int idLen, EntryKind outcome) {
+    private void finishedElsewhere(long sender, ByteBuf buf, int idIndex, int idLen, EntryKind outcome,
+                                   long requestId, long canceller) {
         byte[] id = copyId(buf, idIndex, idLen);
         int h = registry.find(id, 0, idLen, IdBytes.hash(id, 0, idLen));
         if (h < 0) {
@@ -401,7 +474,19 @@ final class NodeCore implements FrameHandler {
         }
         EntryKind kind = registry.kind(h);
         if (kind == EntryKind.REPLICA) {
-            registry.remove(h);
+            int marks = registry.marks(h);
+            if ((marks & TimerRegistry.MARK_HELD) == 0) {
+                registry.remove(h);
+                return;
+            }
+            if ((marks & TimerRegistry.MARK_DONE) == 0) {
+                boolean cancelled = outcome == EntryKind.LOCAL_CANCELLED;
+                registry.marks(h, marks | (cancelled ? TimerRegistry.MARK_DONE_CANCELLED : TimerRegistry.MARK_DONE_FIRED));
+                registry.killedBy(h, requestId, canceller);
+                registry.payload(h, null);
+                registry.cancelRetry(h);
+            }
+            appendReplicated(sender, h); // the owner re-sends the outcome until a holder confirms
         } else if (kind == EntryKind.LOCAL_ARMED && sender != nodeId) {
             registry.cancelRetry(h);
             registry.transition(h, outcome, nowMs + config.recordTtlMs());
@@ -451,12 +536,7 @@ final class NodeCore implements FrameHandler {
                 notifyMembership(MemberEvent.Type.JOINED, member);
                 replicateParked();
             }
-            case REVIVED -> {
-                counters.increment(Counter.MEMBERS_REVIVED);
-                notifyMembership(MemberEvent.Type.REVIVED, member);
-                replicateParked();
-                tellRevived(member);
-            }
+            case REVIVED -> memberRevived(member);
             case TABLE_FULL -> counters.increment(Counter.MEMBER_TABLE_FULL);
             default -> {
             }
@@ -464,6 +544,13 @@ final class NodeCore implements FrameHandler {
     }
 
     // ---------------------------------------------------------------- membership and takeover
+
+    private void memberRevived(long member) {
+        counters.increment(Counter.MEMBERS_REVIVED);
+        notifyMembership(MemberEvent.Type.REVIVED, member);
+        replicateParked();
+        tellRevived(member);
+    }
 
     private void onMemberDead(long member) {
         counters.increment(Counter.MEMBERS_DEAD);
@@ -499,17 +586,21 @@ final class NodeCore implements FrameHandler {
 
     /** A replica whose owner is dead: adopt it if we are its rendezvous winner, else hand it to the winner. */
     private void orphan(int h, long deadOwner) {
+        if ((registry.marks(h) & TimerRegistry.MARK_DONE) != 0) {
+            registry.cancelRetry(h); // it finished on its owner: nothing to take over
+            return;
+        }
         long winner = membership.winner(registry.ids().hash(h), nodeId, deadOwner);
         if (winner == nodeId) {
             adopt(h, deadOwner);
             return;
         }
         if ((registry.marks(h) & TimerRegistry.MARK_KILLED) != 0) {
+            // the kill first, so the adopter takes it over as cancelled
             appendKill(0, registry.ids().arena(), registry.ids().idOffset(h), registry.ids().idLength(h));
-        } else {
-            long due = registry.deadline(h) - config.replicaGraceMs();
-            appendScheduleOf(0, h, Math.max(0, due - nowMs), deadOwner);
         }
+        long due = registry.deadline(h) - config.replicaGraceMs();
+        appendScheduleOf(0, h, Math.max(0, due - nowMs), deadOwner);
         counters.increment(Counter.ORPHANS_FORWARDED);
         registry.attempts(h, registry.attempts(h) + 1);
         registry.retryAt(h, nowMs + replicationRetryMs(registry.attempts(h)));
@@ -534,11 +625,19 @@ final class NodeCore implements FrameHandler {
             appendKillAck(requestId, canceller, KillAckFlyweight.OUTCOME_CANCELLED, h);
             return;
         }
+        long due = registry.deadline(h) - config.replicaGraceMs();
+        if (due + PRESUMED_FIRED_MARGIN_MS < membership.lastHeard(deadOwner)) {
+            // Its owner still sent datagrams well after the deadline, so its loop was turning and
+            // fired it (the loop fires due timers every tick): only its FIRED went missing.
+            registry.marks(h, registry.marks(h) | TimerRegistry.MARK_DONE_FIRED);
+            registry.payload(h, null);
+            counters.increment(Counter.TAKEOVERS_PRESUMED_FIRED);
+            return;
+        }
         if (!registry.hasRoom(EntryKind.LOCAL_ARMED)) {
             counters.increment(Counter.ADOPTIONS_DROPPED_FULL);
             return;
         }
-        long due = registry.deadline(h) - config.replicaGraceMs();
         registry.transition(h, EntryKind.LOCAL_ARMED, Math.max(due, nowMs + 2 * retransmitTimeoutMs()));
         registry.owner(h, deadOwner);
         registry.dueAt(h, due);
@@ -550,8 +649,7 @@ final class NodeCore implements FrameHandler {
 
     /** Multicasts an adopted timer's SCHEDULE (owner: this node) and re-sends it until a replica is acknowledged. */
     private void announceAdoption(int h) {
-        appendScheduleOf(ScheduleFlyweight.FLAG_ADOPTED | (registry.attempts(h) > 0 ? ScheduleFlyweight.FLAG_ACK_ANY : 0),
-                h, Math.max(0, registry.dueAt(h) - nowMs), nodeId);
+        appendScheduleOf(replicationFlags(h), h, Math.max(0, registry.dueAt(h) - nowMs), nodeId);
         armReplicationRetry(h);
     }
 
@@ -566,6 +664,21 @@ final class NodeCore implements FrameHandler {
         }
         registry.retryAt(h, nowMs + replicationRetryMs(registry.attempts(h)));
     }
+
+    /**
+     * The designated backup (the member that would adopt the timer) answers first sends; after
+     * {@link #ACK_ANY_AFTER} unanswered ones anybody may, in case views differ. Keeping the
+     * holder equal to the future adopter matters: the holder is the one told reliably when the
+     * timer fires or is cancelled, so the adopter never revives a finished timer.
+     */
+    private int replicationFlags(int h) {
+        return (registry.attempts(h) >= ACK_ANY_AFTER ? ScheduleFlyweight.FLAG_ACK_ANY : 0)
+                | (registry.owner(h) != nodeId ? ScheduleFlyweight.FLAG_ADOPTED : 0);
+    }
+
+    private static final int ACK_ANY_AFTER = 4;
+    /** Covers the one-way latency and expiry batches spread over several loop turns. */
+    private static final long PRESUMED_FIRED_MARGIN_MS = 100;
 
     private long replicationRetryMs(int attempts) {
         long base = retransmitTimeoutMs();
@@ -602,7 +715,7 @@ final class NodeCore implements FrameHandler {
             switch (registry.kind(h)) {
                 case LOCAL_ARMED -> {
                     registry.holder(h, 0);
-                    registry.attempts(h, 1);
+                    registry.attempts(h, ACK_ANY_AFTER); // the returning owner must answer, designated backup or not
                     registry.retryAt(h, nowMs);
                 }
                 case LOCAL_CANCELLED, LOCAL_FIRED -> {
@@ -628,9 +741,7 @@ final class NodeCore implements FrameHandler {
                 }
                 counters.increment(Counter.SCHEDULE_RETRANSMITS);
                 registry.attempts(h, registry.attempts(h) + 1);
-                boolean adopted = registry.owner(h) != nodeId;
-                appendScheduleOf(ScheduleFlyweight.FLAG_ACK_ANY | (adopted ? ScheduleFlyweight.FLAG_ADOPTED : 0),
-                        h, Math.max(0, registry.dueAt(h) - now), nodeId);
+                appendScheduleOf(replicationFlags(h), h, Math.max(0, registry.dueAt(h) - now), nodeId);
                 registry.retryAt(h, now + replicationRetryMs(registry.attempts(h)));
             }
             case REPLICA -> {
@@ -643,7 +754,10 @@ final class NodeCore implements FrameHandler {
                 answerFinished(h);
                 int attempts = registry.attempts(h) + 1;
                 registry.attempts(h, attempts);
-                if (attempts < REANNOUNCEMENTS) {
+                long holder = registry.holder(h);
+                if (holder != 0 && membership.isAlive(holder) && attempts < HOLDER_NOTICES) {
+                    registry.retryAt(h, now + replicationRetryMs(attempts));
+                } else if (holder == 0 && attempts < REANNOUNCEMENTS) {
                     registry.retryAt(h, now + (50L << attempts));
                 }
             }
@@ -654,6 +768,17 @@ final class NodeCore implements FrameHandler {
 
     /** Re-sends of a finished adopted timer's outcome to its returning owner: 50, 100, 200, 400 ms apart. */
     private static final int REANNOUNCEMENTS = 5;
+    /** Re-sends of an own timer's outcome until its replica holder confirms (about 3 s at the 200 ms cap). */
+    private static final int HOLDER_NOTICES = 16;
+
+    /** An own timer finished: its replica holder must learn it, or a takeover would revive it. */
+    private void noticeHolder(int h) {
+        registry.cancelRetry(h);
+        if (registry.holder(h) != 0) {
+            registry.attempts(h, 0);
+            registry.retryAt(h, nowMs + retransmitTimeoutMs());
+        }
+    }
 
     void setMembershipListener(MembershipListener listener, Executor executor) {
         this.membershipListener = listener;
@@ -682,7 +807,7 @@ final class NodeCore implements FrameHandler {
     @Override
     public void onFired(HeaderFlyweight header, FiredFlyweight f) {
         counters.increment(Counter.FRAMES_IN_FIRED);
-        finishedElsewhere(header.senderId(), f.buffer(), f.idIndex(), f.idLength(), EntryKind.LOCAL_FIRED);
+        finishedElsewhere(header.senderId(), f.buffer(), f.idIndex(), f.idLength(), EntryKind.LOCAL_FIRED, 0, 0);
     }
 
     @Override
@@ -785,7 +910,7 @@ final class NodeCore implements FrameHandler {
         EntryKind kind = h >= 0 ? registry.kind(h) : EntryKind.FREE;
         switch (kind) {
             case LOCAL_ARMED -> {
-                registry.cancelRetry(h);
+                noticeHolder(h);
                 registry.transition(h, EntryKind.LOCAL_CANCELLED, now + config.recordTtlMs());
                 registry.payload(h, null);
                 registry.killedBy(h, 0, nodeId);
@@ -887,7 +1012,7 @@ final class NodeCore implements FrameHandler {
         registry.pollRetries(now, replicationDue, RETRANSMIT_BATCH);
         if (interval > 0 && now >= nextHeartbeatMs) {
             // +-10% jitter so the heartbeats of nodes started together do not stay in lockstep
-            nextHeartbeatMs = now + interval - interval / 10 + jitter.nextLong(interval / 5 + 1);
+            nextHeartbeatMs = now + heartbeatPeriod(now, interval);
             appendHeartbeat(interval);
         }
         updateGauges();
@@ -917,6 +1042,11 @@ final class NodeCore implements FrameHandler {
         }
     }
 
+    /** Heartbeats go out 5x as often during a quarantine, so the adopters learn soon, even through loss, that we are back. */
+    private long heartbeatPeriod(long now, long interval) {
+        return now < quarantineUntilMs ? Math.max(1, interval / 5) : interval - interval / 10 + jitter.nextLong(interval / 5 + 1);
+    }
+
     private void appendHeartbeat(long intervalMs) {
         begin();
         if (!writer.appendHeartbeat(registry.count(EntryKind.LOCAL_ARMED), intervalMs, nodeId)) {
@@ -936,10 +1066,7 @@ final class NodeCore implements FrameHandler {
                     fire(h, now);
                 }
             }
-            case REPLICA -> {
-                counters.increment(Counter.REPLICAS_EXPIRED);
-                registry.remove(h);
-            }
+            case REPLICA -> replicaGraceOver(h, now);
             case TOMBSTONE -> {
                 counters.increment(Counter.TOMBSTONES_EXPIRED);
                 registry.remove(h);
@@ -948,10 +1075,44 @@ final class NodeCore implements FrameHandler {
         }
     }
 
+    /**
+     * A replica's deadline plus grace passed and no FIRED came. If its owner was heard after the
+     * deadline, it fired and the FIRED was lost: drop the replica. If its owner is dead, hand the
+     * timer over. If the owner has been silent since the deadline, it may be dying: keep the
+     * replica until the detector decides (the grace is shorter than a lossy link's timeout).
+     */
+    private void replicaGraceOver(int h, long now) {
+        long owner = registry.owner(h);
+        long due = registry.deadline(h) - config.replicaGraceMs();
+        if ((registry.marks(h) & TimerRegistry.MARK_DONE) != 0) {
+            registry.remove(h);
+            return;
+        }
+        if (config.takeover() && membership.isDead(owner)) {
+            if (registry.attempts(h) > 0 && !registry.retryPending(h)) {
+                // handed over and answered: the adopter has it; re-sending a stale copy now could revive a finished timer
+                counters.increment(Counter.REPLICAS_EXPIRED);
+                registry.remove(h);
+                return;
+            }
+            registry.wheel().schedule(h, now + config.replicaGraceMs());
+            if (!registry.retryPending(h)) {
+                orphan(h, owner);
+            }
+            return;
+        }
+        if (config.takeover() && membership.isAlive(owner) && membership.lastHeard(owner) <= due) {
+            registry.wheel().schedule(h, now + config.heartbeatIntervalMs());
+            return;
+        }
+        counters.increment(Counter.REPLICAS_EXPIRED);
+        registry.remove(h);
+    }
+
     private void fire(int h, long now) {
         long deadline = registry.dueAt(h);
         long adoptedFrom = registry.owner(h) == nodeId ? 0 : registry.owner(h);
-        registry.cancelRetry(h);
+        noticeHolder(h);
         byte[] payload = registry.payload(h);
         registry.transition(h, EntryKind.LOCAL_FIRED, now + config.recordTtlMs());
         registry.payload(h, null);

@@ -142,12 +142,34 @@ public final class Membership {
         return victim;
     }
 
-    /** Any datagram from a live member proves it alive; a dead one must send a heartbeat to return. */
-    public void touch(long member, long nowMs) {
+    /**
+     * Any datagram from a member proves it alive. Returns true if it had been declared dead
+     * (it was paused or cut off, and is back).
+     */
+    public boolean touch(long member, long nowMs) {
         int i = indexOf(member);
-        if (i >= 0 && alive[i]) {
-            lastHeard[i] = nowMs;
+        if (i < 0) {
+            return false;
         }
+        lastHeard[i] = nowMs;
+        if (alive[i]) {
+            return false;
+        }
+        alive[i] = true;
+        lastHeartbeat[i] = 0; // the silence while it was dead is not loss
+        return true;
+    }
+
+    /** When anything was last heard from {@code member}; {@link Long#MIN_VALUE} if never. */
+    public long lastHeard(long member) {
+        int i = indexOf(member);
+        return i < 0 ? Long.MIN_VALUE : lastHeard[i];
+    }
+
+    /** Known as a member, and declared dead or gone. */
+    public boolean isDead(long member) {
+        int i = indexOf(member);
+        return i >= 0 && !alive[i];
     }
 
     /** The member said goodbye; returns whether it was alive. */

@@ -13,13 +13,20 @@ package io.wheelcast.engine.registry;
  *
  * <p>Two spare words per entry mean different things per kind, to keep the slab small: for the
  * tombstone class and for killed replicas they are the kill's (request id, canceller); for
- * {@code LOCAL_ARMED} they are (original deadline, replica holder).
+ * {@code LOCAL_ARMED} the first is the original deadline.
  *
  * <p>Internal API: confined to the event loop.
  */
 public final class TimerRegistry {
     /** A REPLICA whose KILL this node saw (the owner answers it; an adopter must honour it). */
     public static final int MARK_KILLED = 1;
+    /** A REPLICA this node acknowledged (REPLICATED): its owner counts on us and tells us reliably when it finishes. */
+    public static final int MARK_HELD = 2;
+    /** A held REPLICA whose timer fired on its owner: kept until its deadline to answer hand-overs. */
+    public static final int MARK_DONE_FIRED = 4;
+    /** A held REPLICA whose timer was cancelled on its owner: kept until its deadline to answer hand-overs. */
+    public static final int MARK_DONE_CANCELLED = 8;
+    public static final int MARK_DONE = MARK_DONE_FIRED | MARK_DONE_CANCELLED;
     private final IdIndex index;
     private final TimerWheel wheel;
     private final TimerWheel retries;
@@ -29,6 +36,7 @@ public final class TimerRegistry {
     private final long[] owners;
     private final long[] requestIds;
     private final long[] cancellers;
+    private final long[] holders;
     private final byte[][] payloads;
     private final int[] freeStack;
     private int freeTop;
@@ -52,6 +60,7 @@ public final class TimerRegistry {
         this.owners = new long[capacity];
         this.requestIds = new long[capacity];
         this.cancellers = new long[capacity];
+        this.holders = new long[capacity];
         this.payloads = new byte[capacity][];
         this.freeStack = new int[capacity];
         for (int i = 0; i < capacity; i++) {
@@ -117,6 +126,7 @@ public final class TimerRegistry {
         attempts[h] = 0;
         requestIds[h] = 0;
         cancellers[h] = 0;
+        holders[h] = 0;
         payloads[h] = null;
         wheel.schedule(h, deadlineMs);
     }
@@ -172,13 +182,16 @@ public final class TimerRegistry {
         requestIds[h] = dueAtMs;
     }
 
-    /** LOCAL_ARMED: the member that acknowledged holding a replica; 0 while none has. */
+    /**
+     * Own timers (armed, fired, cancelled): the member that acknowledged holding a replica; 0
+     * while none has, or once it acknowledged the outcome.
+     */
     public long holder(int h) {
-        return cancellers[h];
+        return holders[h];
     }
 
     public void holder(int h, long member) {
-        cancellers[h] = member;
+        holders[h] = member;
     }
 
     /** Bit flags of an entry ({@code MARK_*}); cleared on insert. */
@@ -202,6 +215,10 @@ public final class TimerRegistry {
     /** (Re)schedules the entry's next replication retry. */
     public void retryAt(int h, long atMs) {
         retries.schedule(h, atMs);
+    }
+
+    public boolean retryPending(int h) {
+        return retries.isScheduled(h);
     }
 
     public void cancelRetry(int h) {

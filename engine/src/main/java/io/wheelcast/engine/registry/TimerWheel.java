@@ -81,6 +81,10 @@ public final class TimerWheel {
         size++;
     }
 
+    public boolean isScheduled(int handle) {
+        return slotOf[handle] != NONE;
+    }
+
     /** Returns whether the handle was scheduled. */
     public boolean cancel(int handle) {
         if (slotOf[handle] == NONE) {
