@@ -28,7 +28,7 @@ public record Datagram(int clusterId, long senderId, long sequence, long timesta
             } else if (f instanceof Frame.KillAck a) {
                 ok = writer.appendKillAck(a.requestId(), a.cancellerId(), a.outcome(), a.id(), 0, a.id().length);
             } else if (f instanceof Frame.Heartbeat h) {
-                ok = writer.appendHeartbeat(h.liveTimers(), h.intervalMs(), h.incarnation());
+                ok = writer.appendHeartbeat(h.liveTimers(), h.intervalMs(), h.beat());
             } else if (f instanceof Frame.Fired fi) {
                 ok = writer.appendFired(fi.ownerId(), fi.id(), 0, fi.id().length);
             } else if (f instanceof Frame.Replicated r) {
@@ -71,7 +71,7 @@ public record Datagram(int clusterId, long senderId, long sequence, long timesta
 
             @Override
             public void onHeartbeat(HeaderFlyweight header, HeartbeatFlyweight f) {
-                frames.add(new Frame.Heartbeat(f.liveTimers(), f.intervalMs(), f.incarnation()));
+                frames.add(new Frame.Heartbeat(f.liveTimers(), f.intervalMs(), f.beat()));
             }
 
             @Override

@@ -135,11 +135,11 @@ public final class DatagramWriter {
         return true;
     }
 
-    public boolean appendHeartbeat(long liveTimers, long intervalMs, long incarnation) {
+    public boolean appendHeartbeat(long liveTimers, long intervalMs, long beat) {
         if (room(HeartbeatFlyweight.LENGTH) < 0) {
             return false;
         }
-        heartbeat.wrap(buf, buf.writerIndex()).write(liveTimers, intervalMs, incarnation);
+        heartbeat.wrap(buf, buf.writerIndex()).write(liveTimers, intervalMs, beat);
         advance(HeartbeatFlyweight.LENGTH);
         return true;
     }

@@ -20,7 +20,8 @@ public sealed interface Frame permits Frame.Schedule, Frame.Kill, Frame.KillAck,
     record KillAck(long requestId, long cancellerId, int outcome, byte[] id) implements Frame {
     }
 
-    record Heartbeat(long liveTimers, long intervalMs, long incarnation) implements Frame {
+    /** @param intervalMs 0 means goodbye; @param beat the sender's heartbeat counter */
+    record Heartbeat(long liveTimers, long intervalMs, long beat) implements Frame {
     }
 
     record Fired(long ownerId, byte[] id) implements Frame {

@@ -9,13 +9,16 @@ import io.netty.buffer.ByteBuf;
  *  0 frame header (type=4, flags, length = 16)
  *  4 u32 liveTimers   timers this node owns and has armed
  *  8 u32 intervalMs   the sender's heartbeat interval, so receivers can size their timeout
- * 12 u32 incarnation  low 32 bits of the sender id, for logs
+ * 12 u32 beat         the sender's heartbeat counter: gaps measure heartbeat loss
  * </pre>
+ *
+ * <p>An interval of 0 is a goodbye: the sender is leaving (graceful close) and the others take
+ * its timers over at once.
  */
 public final class HeartbeatFlyweight extends FrameFlyweight {
     public static final int LIVE_TIMERS_OFFSET = 4;
     public static final int INTERVAL_OFFSET = 8;
-    public static final int INCARNATION_OFFSET = 12;
+    public static final int BEAT_OFFSET = 12;
     public static final int LENGTH = 16;
 
     @Override
@@ -32,15 +35,15 @@ public final class HeartbeatFlyweight extends FrameFlyweight {
         return buf.getUnsignedIntLE(offset + INTERVAL_OFFSET);
     }
 
-    public long incarnation() {
-        return buf.getUnsignedIntLE(offset + INCARNATION_OFFSET);
+    public long beat() {
+        return buf.getUnsignedIntLE(offset + BEAT_OFFSET);
     }
 
-    public HeartbeatFlyweight write(long liveTimers, long intervalMs, long incarnation) {
+    public HeartbeatFlyweight write(long liveTimers, long intervalMs, long beat) {
         writeFrameHeader(WireFormat.TYPE_HEARTBEAT, LENGTH);
         buf.setIntLE(offset + LIVE_TIMERS_OFFSET, (int) liveTimers);
         buf.setIntLE(offset + INTERVAL_OFFSET, (int) intervalMs);
-        buf.setIntLE(offset + INCARNATION_OFFSET, (int) incarnation);
+        buf.setIntLE(offset + BEAT_OFFSET, (int) beat);
         return this;
     }
 

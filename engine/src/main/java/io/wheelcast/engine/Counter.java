@@ -44,7 +44,9 @@ public enum Counter {
     /** An armed timer given up because another node owns it now, fired it, or cancelled it (after a takeover). */
     TIMERS_YIELDED, TIMERS_FIRED_ELSEWHERE, TIMERS_CANCELLED_ELSEWHERE,
     /** Gauges. */
-    LIVE_TIMERS(true), REPLICAS(true), TOMBSTONES(true), PENDING_CANCELS(true), KNOWN_SENDERS(true), LIVE_MEMBERS(true);
+    LIVE_TIMERS(true), REPLICAS(true), TOMBSTONES(true), PENDING_CANCELS(true), KNOWN_SENDERS(true), LIVE_MEMBERS(true),
+    /** Own timers no live member has acknowledged a replica of yet (refreshed every 250 ms): what a crash now would lose. */
+    UNREPLICATED_TIMERS(true);
 
     private final boolean gauge;
 

@@ -75,14 +75,17 @@ final class NodeCore implements FrameHandler {
     private MembershipListener membershipListener;
     private Executor membershipExecutor;
 
-    /** Smoothed KILL->KILL_ACK round trip and its variation (RFC 6298 style), in ms; -1 before the first sample. */
-    private double srttMs = -1;
-    private double rttvarMs;
+    /** KILL->KILL_ACK round trip, for the first retransmit interval. */
+    private final RoundTrip killRtt = new RoundTrip();
     private ByteBuf out;
     private long sequence;
     private long nextRequestId;
     private long nowMs;
     private long nextHeartbeatMs;
+    private long heartbeats;
+    /** SCHEDULE->REPLICATED round trip; longer than a kill's under a burst of schedules, so measured apart. */
+    private final RoundTrip replicationRtt = new RoundTrip();
+    private long nextUnreplicatedScanMs;
     private ExpiryListener listener;
     private Executor listenerExecutor;
     private CancelListener cancelListener;
@@ -362,9 +365,16 @@ final class NodeCore implements FrameHandler {
         }
         long holder = header.senderId();
         EntryKind kind = registry.kind(h);
-        if ((kind == EntryKind.LOCAL_FIRED || kind == EntryKind.LOCAL_CANCELLED) && registry.holder(h) == holder) {
-            registry.holder(h, 0); // the holder knows the timer finished: it will not adopt it
-            registry.cancelRetry(h);
+        if (kind == EntryKind.LOCAL_FIRED || kind == EntryKind.LOCAL_CANCELLED) {
+            if (registry.holder(h) == holder) {
+                registry.holder(h, 0); // the holder knows the timer finished: it will not adopt it
+                registry.cancelRetry(h);
+            } else if (registry.holder(h) == 0 && registry.attempts(h) == 0 && !registry.retryPending(h)) {
+                // A replica acknowledged only after the timer finished: its holder must learn how it ended.
+                registry.holder(h, holder);
+                answerFinished(h);
+                registry.retryAt(h, nowMs + noticeRetryMs(0));
+            }
             return;
         }
         if (kind != EntryKind.LOCAL_ARMED || registry.holder(h) != 0) {
@@ -377,6 +387,10 @@ final class NodeCore implements FrameHandler {
             }
         } else if (registry.attempts(h) < ACK_ANY_AFTER && holder != membership.backup(registry.ids().hash(h), nodeId)) {
             return; // not (yet) from the designated backup, which is the one that must know how the timer ends
+        }
+        if (registry.attempts(h) == 0 && registry.retryPending(h)) { // Karn: first sends only
+            long sentAt = registry.retryDeadline(h) - replicationRetryMs(0);
+            replicationRtt.sample(Math.max(0, nowMs - sentAt));
         }
         registry.holder(h, holder);
         registry.attempts(h, 0);
@@ -445,7 +459,7 @@ final class NodeCore implements FrameHandler {
             int p = pending.find(f.requestId());
             if (p >= 0) {
                 if (pending.attempts(p) == 1) { // Karn: only unambiguous samples
-                    sampleRoundTrip(nowMs - pending.sentAt(p));
+                    killRtt.sample(nowMs - pending.sentAt(p));
                 }
                 boolean cancelled = f.outcome() == KillAckFlyweight.OUTCOME_CANCELLED;
                 completeCancel(p, cancelled ? CancelOutcome.Status.CANCELLED : CancelOutcome.Status.ALREADY_FIRED,
@@ -460,9 +474,10 @@ final class NodeCore implements FrameHandler {
     }
 
     /**
-     * Another node answered for or fired this id. A replica is dropped, unless we are the
-     * owner's acknowledged holder: then it stays, marked finished, until its deadline (so a
-     * takeover never revives it) and we confirm. An armed copy here (we were declared dead and it
+     * Another node answered for or fired this id. A replica stays, marked finished and without
+     * its payload, until its deadline plus grace: if its owner dies, whoever adopts a stale copy
+     * of it is told (our answer to the adoption announcement) instead of firing it. The owner's
+     * acknowledged holder also confirms, so the owner stops re-sending the outcome. An armed copy here (we were declared dead and it
      * was adopted, or two nodes adopted it) is finished without firing.
      */
     private void finishedElsewhere(long sender, ByteBuf buf, int idIndex, int idLen, EntryKind outcome,
@@ -475,10 +490,6 @@ final class NodeCore implements FrameHandler {
         EntryKind kind = registry.kind(h);
         if (kind == EntryKind.REPLICA) {
             int marks = registry.marks(h);
-            if ((marks & TimerRegistry.MARK_HELD) == 0) {
-                registry.remove(h);
-                return;
-            }
             if ((marks & TimerRegistry.MARK_DONE) == 0) {
                 boolean cancelled = outcome == EntryKind.LOCAL_CANCELLED;
                 registry.marks(h, marks | (cancelled ? TimerRegistry.MARK_DONE_CANCELLED : TimerRegistry.MARK_DONE_FIRED));
@@ -486,7 +497,9 @@ final class NodeCore implements FrameHandler {
                 registry.payload(h, null);
                 registry.cancelRetry(h);
             }
-            appendReplicated(sender, h); // the owner re-sends the outcome until a holder confirms
+            if ((marks & TimerRegistry.MARK_HELD) != 0) {
+                appendReplicated(sender, h); // the owner re-sends the outcome until its holder confirms
+            }
         } else if (kind == EntryKind.LOCAL_ARMED && sender != nodeId) {
             registry.cancelRetry(h);
             registry.transition(h, outcome, nowMs + config.recordTtlMs());
@@ -496,26 +509,13 @@ final class NodeCore implements FrameHandler {
         }
     }
 
-    private void sampleRoundTrip(long rttMs) {
-        if (srttMs < 0) {
-            srttMs = rttMs;
-            rttvarMs = rttMs / 2.0;
-        } else {
-            rttvarMs = 0.75 * rttvarMs + 0.25 * Math.abs(srttMs - rttMs);
-            srttMs = 0.875 * srttMs + 0.125 * rttMs;
-        }
-    }
-
     /**
      * First retransmit interval: the configured initial one, or longer when owners answer
      * slowly, so a loaded cluster is not flooded with retransmits of kills already in flight.
      */
     private long retransmitTimeoutMs() {
         long initial = config.killBackoff().initialMs();
-        if (srttMs < 0) {
-            return initial;
-        }
-        return Math.min(config.killBackoff().maxMs(), Math.max(initial, (long) Math.ceil(srttMs + 4 * rttvarMs)));
+        return Math.max(initial, killRtt.timeoutMs(config.killBackoff().maxMs()));
     }
 
     @Override
@@ -530,7 +530,7 @@ final class NodeCore implements FrameHandler {
             }
             return;
         }
-        switch (membership.heard(member, nowMs, f.intervalMs())) {
+        switch (membership.heard(member, nowMs, f.intervalMs(), f.beat())) {
             case JOINED -> {
                 counters.increment(Counter.MEMBERS_JOINED);
                 notifyMembership(MemberEvent.Type.JOINED, member);
@@ -626,7 +626,7 @@ final class NodeCore implements FrameHandler {
             return;
         }
         long due = registry.deadline(h) - config.replicaGraceMs();
-        if (due + PRESUMED_FIRED_MARGIN_MS < membership.lastHeard(deadOwner)) {
+        if (due + PRESUMED_FIRED_MARGIN_MS < membership.lastReceived(deadOwner)) {
             // Its owner still sent datagrams well after the deadline, so its loop was turning and
             // fired it (the loop fires due timers every tick): only its FIRED went missing.
             registry.marks(h, registry.marks(h) | TimerRegistry.MARK_DONE_FIRED);
@@ -638,7 +638,7 @@ final class NodeCore implements FrameHandler {
             counters.increment(Counter.ADOPTIONS_DROPPED_FULL);
             return;
         }
-        registry.transition(h, EntryKind.LOCAL_ARMED, Math.max(due, nowMs + 2 * retransmitTimeoutMs()));
+        registry.transition(h, EntryKind.LOCAL_ARMED, Math.max(due, nowMs + ADOPTION_SETTLE_MS + 2 * retransmitTimeoutMs()));
         registry.owner(h, deadOwner);
         registry.dueAt(h, due);
         registry.holder(h, 0);
@@ -680,10 +680,33 @@ final class NodeCore implements FrameHandler {
     /** Covers the one-way latency and expiry batches spread over several loop turns. */
     private static final long PRESUMED_FIRED_MARGIN_MS = 100;
 
+    /**
+     * Replication is not latency-critical (the timer is armed here already), so its re-sends
+     * start at {@link #REPLICATION_MIN_RTO_MS} and back off to a second: a burst of schedules on
+     * a loaded host must not turn into a burst of re-sends.
+     */
     private long replicationRetryMs(int attempts) {
-        long base = retransmitTimeoutMs();
-        return Math.min(config.killBackoff().maxMs(), base << Math.min(attempts, 6));
+        long base = Math.max(REPLICATION_MIN_RTO_MS, replicationRtt.timeoutMs(REPLICATION_MAX_RTO_MS));
+        return Math.min(REPLICATION_MAX_RTO_MS, base << Math.min(attempts, 6));
     }
+
+    private static final long REPLICATION_MIN_RTO_MS = 50;
+    /**
+     * An adopted timer whose deadline already passed waits this long (plus two round trips)
+     * before it fires: its announcement reaches the other survivors, and one that knows the
+     * timer fired or was cancelled (its FIRED or KILL_ACK reached only some of them) answers
+     * in time.
+     */
+    private static final long ADOPTION_SETTLE_MS = 100;
+
+    /**
+     * A finished timer's outcome goes to its holder as fast as a kill's answer would: until the
+     * holder has it, a crash of this node could make the adopter fire the timer again.
+     */
+    private long noticeRetryMs(int attempts) {
+        return Math.min(config.killBackoff().maxMs(), retransmitTimeoutMs() << Math.min(attempts, 6));
+    }
+    private static final long REPLICATION_MAX_RTO_MS = 1_000;
 
     /** A member joined or came back: own timers that nobody holds yet are replicated now. */
     private void replicateParked() {
@@ -756,7 +779,7 @@ final class NodeCore implements FrameHandler {
                 registry.attempts(h, attempts);
                 long holder = registry.holder(h);
                 if (holder != 0 && membership.isAlive(holder) && attempts < HOLDER_NOTICES) {
-                    registry.retryAt(h, now + replicationRetryMs(attempts));
+                    registry.retryAt(h, now + noticeRetryMs(attempts));
                 } else if (holder == 0 && attempts < REANNOUNCEMENTS) {
                     registry.retryAt(h, now + (50L << attempts));
                 }
@@ -776,7 +799,7 @@ final class NodeCore implements FrameHandler {
         registry.cancelRetry(h);
         if (registry.holder(h) != 0) {
             registry.attempts(h, 0);
-            registry.retryAt(h, nowMs + retransmitTimeoutMs());
+            registry.retryAt(h, nowMs + noticeRetryMs(0));
         }
     }
 
@@ -1022,23 +1045,30 @@ final class NodeCore implements FrameHandler {
     private static final long DETECT_PERIOD_MS = 10;
 
     /**
-     * Pauses are not deaths. A stalled loop (GC, VM pause, SIGSTOP) says nothing about the
-     * others: each gets a full timeout from now. If the stall was long enough for the others to
-     * declare us dead, our own timers wait out a quarantine in which the adopters, hearing our
-     * heartbeat, tell us what they took over (we then yield) before anything fires here.
+     * Pauses are not deaths. A stalled loop (GC, VM pause, SIGSTOP, an overloaded host) says
+     * nothing about the others: the stall does not count against their silence. If the stall
+     * was long enough for the others to declare us dead, our own timers wait out a quarantine in
+     * which the adopters, hearing our heartbeat, tell us what they took over (we then yield)
+     * before anything fires here.
      */
     private void watchOwnPause(long now, long interval) {
         long last = lastTickMs;
         lastTickMs = now;
-        if (last == Long.MIN_VALUE || now - last <= interval) {
+        if (last == Long.MIN_VALUE) {
             return;
         }
-        long gap = now - last;
-        counters.increment(Counter.PAUSES_DETECTED);
-        membership.selfPaused(now);
-        nextHeartbeatMs = now;
-        if (gap + interval >= config.failureTimeoutMs()) {
-            quarantineUntilMs = now + 2 * interval;
+        long stall = now - last - config.tickMs();
+        if (stall < interval / 4) {
+            return; // ordinary scheduling noise: small against the failure timeout
+        }
+        membership.selfStalled(now, stall);
+        if (stall >= interval) {
+            counters.increment(Counter.PAUSES_DETECTED);
+            nextHeartbeatMs = now;
+        }
+        if (stall + interval >= config.failureTimeoutMs()) {
+            // Long enough for the adopters to hear us (heartbeats go out 5x as often meanwhile) and re-send what they took.
+            quarantineUntilMs = now + config.failureTimeoutMs() + interval;
         }
     }
 
@@ -1048,11 +1078,12 @@ final class NodeCore implements FrameHandler {
     }
 
     private void appendHeartbeat(long intervalMs) {
+        long beat = ++heartbeats;
         begin();
-        if (!writer.appendHeartbeat(registry.count(EntryKind.LOCAL_ARMED), intervalMs, nodeId)) {
+        if (!writer.appendHeartbeat(registry.count(EntryKind.LOCAL_ARMED), intervalMs, beat)) {
             sendCurrent();
             begin();
-            writer.appendHeartbeat(registry.count(EntryKind.LOCAL_ARMED), intervalMs, nodeId);
+            writer.appendHeartbeat(registry.count(EntryKind.LOCAL_ARMED), intervalMs, beat);
         }
         counters.increment(Counter.FRAMES_OUT_HEARTBEAT);
     }
@@ -1101,7 +1132,7 @@ final class NodeCore implements FrameHandler {
             }
             return;
         }
-        if (config.takeover() && membership.isAlive(owner) && membership.lastHeard(owner) <= due) {
+        if (config.takeover() && membership.isAlive(owner) && membership.lastReceived(owner) <= due) {
             registry.wheel().schedule(h, now + config.heartbeatIntervalMs());
             return;
         }
@@ -1226,6 +1257,21 @@ final class NodeCore implements FrameHandler {
         counters.set(Counter.PENDING_CANCELS, pending.size());
         counters.set(Counter.KNOWN_SENDERS, senders.size());
         counters.set(Counter.LIVE_MEMBERS, membership.liveCount());
+        if (config.takeover() && nowMs >= nextUnreplicatedScanMs) {
+            nextUnreplicatedScanMs = nowMs + 250; // a scan of the slab: cheap, but not every tick
+            counters.set(Counter.UNREPLICATED_TIMERS, countUnreplicated());
+        }
+    }
+
+    /** Own timers no live member has acknowledged yet: those a crash of this node right now would lose. */
+    private int countUnreplicated() {
+        int n = 0;
+        for (int h = 0, cap = registry.capacity(); h < cap; h++) {
+            if (registry.kind(h) == EntryKind.LOCAL_ARMED && registry.holder(h) == 0) {
+                n++;
+            }
+        }
+        return n;
     }
 
     // ---------------------------------------------------------------- send

@@ -44,6 +44,16 @@ class LanScenarioIT {
         assertThat(last).as(String.join("\n", out)).startsWith("verdict: OK jobs=300 ").contains(" wrong=0 ");
     }
 
+    /** SIGKILL one host after its jobs start: the survivors email its uncancelled jobs exactly once, and no cancelled one. */
+    @ParameterizedTest(name = "loss {0}%")
+    @ValueSource(ints = {0, 10})
+    void aHostKilledMidRunLosesNoJob(int loss) throws Exception {
+        List<String> out = run("--scenario", "--kill-host", "--hosts", "6", "--jobs", "300", "--loss", String.valueOf(loss));
+        String all = String.join("\n", out);
+        assertThat(out.get(out.size() - 1)).as(all).startsWith("verdict: OK jobs=300 ").contains(" wrong=0 ");
+        assertThat(all).containsPattern("emailed by survivors +[1-9]");
+    }
+
     @org.junit.jupiter.api.Test
     void aKeylessAttackerReplayingAndForgingChangesNothing() throws Exception {
         List<String> out = run("--scenario", "--hosts", "6", "--jobs", "300", "--attacker");

@@ -9,9 +9,11 @@ package io.wheelcast.engine.membership;
  * <p>Detector: a member is declared dead after a silence longer than its timeout, at least the
  * configured one. On a lossy link that is not enough (at 50% loss, three heartbeats in a row go
  * missing every eight intervals), so the timeout grows to the number of intervals whose
- * consecutive loss has probability under 10<sup>-6</sup> at the loss rate measured from the
- * gaps between the member's heartbeats: 3 intervals at 1% loss, 6 at 10%, 20 at 50%. Like phi
- * accrual (Hayashibara et al.), but with the distribution a periodic sender on a lossy link has.
+ * consecutive loss has probability under 10<sup>-6</sup> at the loss rate measured from the gaps
+ * in the member's heartbeat counter: 3 intervals up to 1% loss, 6 at 10%, 20 at 50%. Like phi
+ * accrual (Hayashibara et al.), but with the distribution a periodic sender on a lossy link has;
+ * counting missing heartbeats rather than timing arrivals keeps a sender's slow loop turn (a
+ * burst of work, a GC) from reading as loss.
  *
  * <p>Also the rendezvous (highest random weight) choice of a timer's adopter: every node with
  * the same view picks the same live member for an id, and a member's death only moves the ids
@@ -36,8 +38,11 @@ public final class Membership {
     private static final double ALPHA = 0.1;
 
     private final long[] ids;
+    /** Last time heard, credited with our own stalls: what the detector judges. */
     private final long[] lastHeard;
-    private final long[] lastHeartbeat;
+    /** Last time a datagram really arrived: what the presumed-fired rule judges. */
+    private final long[] lastReceived;
+    private final long[] lastBeat;
     private final long[] intervals;
     /** Smoothed heartbeats expected and heartbeats received per arrival; their ratio estimates the loss. */
     private final double[] expected;
@@ -50,12 +55,13 @@ public final class Membership {
 
     /**
      * @param minTimeoutMs the configured failure timeout: the floor of every member's timeout
-     * @param marginMs     added to the adaptive part (scheduling and network jitter)
+     * @param marginMs     added to the adaptive part, at most 2 intervals (scheduling and network jitter)
      */
     public Membership(int maxMembers, long minTimeoutMs, long marginMs) {
         this.ids = new long[maxMembers];
         this.lastHeard = new long[maxMembers];
-        this.lastHeartbeat = new long[maxMembers];
+        this.lastReceived = new long[maxMembers];
+        this.lastBeat = new long[maxMembers];
         this.intervals = new long[maxMembers];
         this.expected = new double[maxMembers];
         this.received = new double[maxMembers];
@@ -81,18 +87,20 @@ public final class Membership {
         return expected[i] <= 0 ? 0 : Math.max(0, 1 - received[i] / expected[i]);
     }
 
-    /** Learns from the gap since the member's previous heartbeat how many went missing, and re-sizes its timeout. */
-    private void sample(int i, long nowMs, long intervalMs) {
-        if (intervalMs > 0 && lastHeartbeat[i] != 0) {
-            long slots = Math.max(1, Math.round((double) (nowMs - lastHeartbeat[i]) / intervalMs));
-            expected[i] = (1 - ALPHA) * expected[i] + ALPHA * slots;
-            received[i] = (1 - ALPHA) * received[i] + ALPHA;
+    /** Learns from the gap in the member's heartbeat counter how many went missing, and re-sizes its timeout. */
+    private void sample(int i, long beat, long intervalMs) {
+        if (lastBeat[i] >= 0) {
+            long sent = (beat - lastBeat[i]) & 0xFFFF_FFFFL; // u32 counter, wraps
+            if (sent >= 1 && sent <= 1_000) { // else a restart of the counter: no sample
+                expected[i] = (1 - ALPHA) * expected[i] + ALPHA * sent;
+                received[i] = (1 - ALPHA) * received[i] + ALPHA;
+            }
         }
-        lastHeartbeat[i] = nowMs;
+        lastBeat[i] = beat;
         intervals[i] = intervalMs;
         double p = Math.min(0.95, loss(i));
         int n = p <= 0 ? 3 : (int) Math.min(MAX_INTERVALS, Math.max(3, Math.ceil(Math.log(FALSE_SUSPICION) / Math.log(p))));
-        timeouts[i] = Math.max(minTimeoutMs, n * intervalMs + marginMs);
+        timeouts[i] = Math.max(minTimeoutMs, n * intervalMs + Math.min(marginMs, 2 * intervalMs));
     }
 
     private int indexOf(long member) {
@@ -105,17 +113,18 @@ public final class Membership {
     }
 
     /** A heartbeat from {@code member}, which sends one every {@code intervalMs}: it is alive now. */
-    public Heard heard(long member, long nowMs, long intervalMs) {
+    public Heard heard(long member, long nowMs, long intervalMs, long beat) {
         int i = indexOf(member);
         if (i >= 0) {
             lastHeard[i] = nowMs;
+            lastReceived[i] = nowMs;
             if (alive[i]) {
-                sample(i, nowMs, intervalMs);
+                sample(i, beat, intervalMs);
                 return Heard.KNOWN;
             }
             alive[i] = true;
-            lastHeartbeat[i] = 0; // the silence while it was dead is not loss
-            sample(i, nowMs, intervalMs);
+            lastBeat[i] = -1; // the silence while it was dead is not loss
+            sample(i, beat, intervalMs);
             return Heard.REVIVED;
         }
         int slot = size < ids.length ? size++ : oldestDead();
@@ -124,11 +133,12 @@ public final class Membership {
         }
         ids[slot] = member;
         lastHeard[slot] = nowMs;
-        lastHeartbeat[slot] = 0;
-        expected[slot] = 0;
-        received[slot] = 0;
+        lastReceived[slot] = nowMs;
+        lastBeat[slot] = -1;
+        expected[slot] = 1; // a prior of no loss, worth about ten heartbeats
+        received[slot] = 1;
         alive[slot] = true;
-        sample(slot, nowMs, intervalMs);
+        sample(slot, beat, intervalMs);
         return Heard.JOINED;
     }
 
@@ -152,18 +162,19 @@ public final class Membership {
             return false;
         }
         lastHeard[i] = nowMs;
+        lastReceived[i] = nowMs;
         if (alive[i]) {
             return false;
         }
         alive[i] = true;
-        lastHeartbeat[i] = 0; // the silence while it was dead is not loss
+        lastBeat[i] = -1; // the silence while it was dead is not loss
         return true;
     }
 
-    /** When anything was last heard from {@code member}; {@link Long#MIN_VALUE} if never. */
-    public long lastHeard(long member) {
+    /** When a datagram from {@code member} last arrived (not credited with our stalls); {@link Long#MIN_VALUE} if never. */
+    public long lastReceived(long member) {
         int i = indexOf(member);
-        return i < 0 ? Long.MIN_VALUE : lastHeard[i];
+        return i < 0 ? Long.MIN_VALUE : lastReceived[i];
     }
 
     /** Known as a member, and declared dead or gone. */
@@ -183,14 +194,13 @@ public final class Membership {
     }
 
     /**
-     * This node's own loop stalled: the silence it saw says nothing about the others, so every
-     * live member gets a full timeout from now before it can be judged.
+     * This node's own loop stalled for {@code stallMs}: silence during the stall says nothing
+     * about the others (we were not reading), so it does not count against them.
      */
-    public void selfPaused(long nowMs) {
+    public void selfStalled(long nowMs, long stallMs) {
         for (int i = 0; i < size; i++) {
             if (alive[i]) {
-                lastHeard[i] = nowMs;
-                lastHeartbeat[i] = 0; // nor is the gap across our pause
+                lastHeard[i] = Math.min(nowMs, lastHeard[i] + stallMs);
             }
         }
     }

@@ -217,6 +217,10 @@ public final class TimerRegistry {
         retries.schedule(h, atMs);
     }
 
+    public long retryDeadline(int h) {
+        return retries.deadline(h);
+    }
+
     public boolean retryPending(int h) {
         return retries.isScheduled(h);
     }
