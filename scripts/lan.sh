@@ -118,6 +118,7 @@ NFT
     --iface "e$i" --cluster 4242 --http-port 8080 --cancel-timeout 5s --outbox "$WORK/$ns/outbox.jsonl" "${KEY_ARGS[@]}" \
     >"$WORK/$ns/server.log" 2>&1 &
   PIDS+=($!)
+  disown "$!" # --kill-host SIGKILLs one: no "Killed" job notice in the report
   URLS+=("http://10.77.0.$i:8080")
   OUTBOXES+=("$WORK/$ns/outbox.jsonl")
 done
