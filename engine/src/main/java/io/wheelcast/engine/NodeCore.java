@@ -301,6 +301,7 @@ final class NodeCore implements FrameHandler {
             if (wasDeclaredDead || adoptedFrom == sender
                     || Long.compareUnsigned(Membership.score(sender, hash), Membership.score(nodeId, hash)) > 0) {
                 yieldTo(h, sender);
+                registry.marks(h, TimerRegistry.MARK_HELD); // we answer: the adopter tells us how it ends
                 appendReplicated(sender, h); // the adopter waits for this before it stops telling us
                 return;
             }

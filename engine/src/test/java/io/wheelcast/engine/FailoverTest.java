@@ -263,6 +263,31 @@ class FailoverTest {
     }
 
     @Test
+    void membershipChangesAreEventsForTheUser() {
+        SimulatedLan lan = new SimulatedLan(3, 0xE7E7L, 0, 1, WheelcastNode.builder().heartbeatInterval(Duration.ofMillis(100)));
+        List<MemberEvent> events = new ArrayList<>();
+        lan.node(2).setMembershipListener(events::add, Runnable::run);
+        lan.run(500);
+        long n0 = lan.node(0).nodeId();
+        long n1 = lan.node(1).nodeId();
+        assertThat(events).containsExactlyInAnyOrder(new MemberEvent(MemberEvent.Type.JOINED, n0),
+                new MemberEvent(MemberEvent.Type.JOINED, n1));
+        events.clear();
+        lan.node(1).close();
+        lan.crashed[1] = true;
+        lan.run(10);
+        assertThat(events).containsExactly(new MemberEvent(MemberEvent.Type.LEFT, n1));
+        events.clear();
+        lan.paused[0] = true;
+        lan.run(1_000);
+        assertThat(events).containsExactly(new MemberEvent(MemberEvent.Type.DEAD, n0));
+        events.clear();
+        lan.resume(0);
+        lan.run(500);
+        assertThat(events).containsExactly(new MemberEvent(MemberEvent.Type.REVIVED, n0));
+    }
+
+    @Test
     void timersScheduledBeforeAnyoneJoinedAreReplicatedWhenSomeoneDoes() {
         long seed = 0x10E1L;
         SimulatedLan lan = new SimulatedLan(2, seed, 0, 1, WheelcastNode.builder().heartbeatInterval(Duration.ofMillis(100)));

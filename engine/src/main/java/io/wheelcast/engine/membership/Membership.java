@@ -49,6 +49,8 @@ public final class Membership {
     private final double[] received;
     private final long[] timeouts;
     private final boolean[] alive;
+    /** Said goodbye: never alive again (a restarted process has a new id); its late datagrams revive nothing. */
+    private final boolean[] left;
     private final long minTimeoutMs;
     private final long marginMs;
     private int size;
@@ -67,6 +69,7 @@ public final class Membership {
         this.received = new double[maxMembers];
         this.timeouts = new long[maxMembers];
         this.alive = new boolean[maxMembers];
+        this.left = new boolean[maxMembers];
         this.minTimeoutMs = minTimeoutMs;
         this.marginMs = marginMs;
     }
@@ -116,6 +119,9 @@ public final class Membership {
     public Heard heard(long member, long nowMs, long intervalMs, long beat) {
         int i = indexOf(member);
         if (i >= 0) {
+            if (left[i]) {
+                return Heard.KNOWN;
+            }
             lastHeard[i] = nowMs;
             lastReceived[i] = nowMs;
             if (alive[i]) {
@@ -132,6 +138,7 @@ public final class Membership {
             return Heard.TABLE_FULL;
         }
         ids[slot] = member;
+        left[slot] = false;
         lastHeard[slot] = nowMs;
         lastReceived[slot] = nowMs;
         lastBeat[slot] = -1;
@@ -158,7 +165,7 @@ public final class Membership {
      */
     public boolean touch(long member, long nowMs) {
         int i = indexOf(member);
-        if (i < 0) {
+        if (i < 0 || left[i]) {
             return false;
         }
         lastHeard[i] = nowMs;
@@ -188,6 +195,7 @@ public final class Membership {
         int i = indexOf(member);
         if (i >= 0 && alive[i]) {
             alive[i] = false;
+            left[i] = true;
             return true;
         }
         return false;
