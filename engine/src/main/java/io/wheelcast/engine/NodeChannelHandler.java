@@ -8,6 +8,7 @@ import io.wheelcast.engine.reliability.FaultPlan;
 
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -24,11 +25,13 @@ final class NodeChannelHandler extends ChannelInboundHandlerAdapter {
     private final Counters counters;
     private final LongSupplier clock;
     private final FaultPlan faults;
+    private final BooleanSupplier isolated;
     private final SplittableRandom random;
     private int delayed;
     private long lastErrorLogMs;
 
-    NodeChannelHandler(NodeCore core, Counters counters, LongSupplier clock, FaultPlan faults) {
+    NodeChannelHandler(NodeCore core, Counters counters, LongSupplier clock, FaultPlan faults, BooleanSupplier isolated) {
+        this.isolated = isolated;
         this.core = core;
         this.counters = counters;
         this.clock = clock;
@@ -44,7 +47,9 @@ final class NodeChannelHandler extends ChannelInboundHandlerAdapter {
         }
         try {
             ByteBuf content = packet.content();
-            if (random == null) {
+            if (isolated.getAsBoolean()) {
+                counters.increment(Counter.FAULT_DROPPED); // a partition, injected
+            } else if (random == null) {
                 core.onDatagram(content, clock.getAsLong());
             } else {
                 injectFaults(ctx, content);

@@ -121,7 +121,7 @@ public final class WheelcastNode implements AutoCloseable {
                     // then fills up to 64 KiB / maxReceiveDatagramBytes datagrams per system call.
                     .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(
                             Math.max(65_536, 2 * config.maxReceiveDatagramBytes())))
-                    .handler(new NodeChannelHandler(core, counters, WheelcastNode::nowMs, config.faultPlan()))
+                    .handler(new NodeChannelHandler(core, counters, WheelcastNode::nowMs, config.faultPlan(), () -> isolated))
                     .register().syncUninterruptibly().channel();
             TransportSelector.setMulticastTtl(ch, config.ttl(), ipv6);
             TransportSelector.enableBatchedReceive(ch, config.maxReceiveDatagramBytes());
@@ -357,6 +357,17 @@ public final class WheelcastNode implements AutoCloseable {
         return Objects.requireNonNull(id, "id").getBytes(StandardCharsets.UTF_8);
     }
 
+    /** Fault injection for partition tests: while set, nothing is sent and everything received is dropped. */
+    private volatile boolean isolated;
+
+    /**
+     * Cuts this node off the network, both ways, or reconnects it (fault injection for tests
+     * and demos of partitions; counted as {@code FAULT_DROPPED}).
+     */
+    void isolate(boolean cutOff) {
+        this.isolated = cutOff;
+    }
+
     /** Writes datagrams to the group through the channel; used only on the loop. */
     private final class ChannelSink implements DatagramSink {
         @Override
@@ -366,6 +377,11 @@ public final class WheelcastNode implements AutoCloseable {
 
         @Override
         public void send(ByteBuf datagram) {
+            if (isolated) {
+                datagram.release();
+                counters.increment(Counter.FAULT_DROPPED);
+                return;
+            }
             channel.write(new DatagramPacket(datagram, groupAddress), channel.voidPromise());
         }
 
