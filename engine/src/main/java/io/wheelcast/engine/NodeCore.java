@@ -49,11 +49,10 @@ final class NodeCore implements FrameHandler {
 
     private final NodeConfig config;
     private final long nodeId;
-    private final int clusterId;
     private final Counters counters;
     private final DatagramSink sink;
     private final DatagramDecoder decoder;
-    private final DatagramWriter writer;
+    private final FrameOutbox outbox;
     private final TimerRegistry registry;
     private final PendingCancels pending;
     private final SenderTable senders;
@@ -77,8 +76,6 @@ final class NodeCore implements FrameHandler {
 
     /** KILL->KILL_ACK round trip, for the first retransmit interval. */
     private final RoundTrip killRtt = new RoundTrip();
-    private ByteBuf out;
-    private long sequence;
     private long nextRequestId;
     private long nowMs;
     private long nextHeartbeatMs;
@@ -95,14 +92,14 @@ final class NodeCore implements FrameHandler {
     NodeCore(NodeConfig config, long nodeId, Counters counters, DatagramSink sink, long startMs) {
         this.config = config;
         this.nodeId = nodeId;
-        this.clusterId = (int) config.clusterId();
         this.counters = counters;
         this.sink = sink;
         this.decoder = new DatagramDecoder(
                 new DecoderLimits(config.maxReceiveDatagramBytes(), config.maxIdLength(), config.maxPayloadLength(), 512), config.clusterId());
         this.authenticator = config.currentKey() == null ? null
                 : new HmacAuthenticator(config.currentKey(), config.previousKey());
-        this.writer = new DatagramWriter(config.maxDatagramBytes(), 512, authenticator);
+        this.outbox = new FrameOutbox(new DatagramWriter(config.maxDatagramBytes(), 512, authenticator), sink, counters,
+                config.maxDatagramBytes(), (int) config.clusterId(), nodeId);
         this.registry = new TimerRegistry(config.maxTimers(), config.maxReplicas(), config.maxTombstones(),
                 config.maxIdLength(), startMs, config.tickMs(), config.wheelSlots());
         this.pending = new PendingCancels(config.maxPendingCancels(), config.maxIdLength(), startMs);
@@ -1079,14 +1076,7 @@ final class NodeCore implements FrameHandler {
     }
 
     private void appendHeartbeat(long intervalMs) {
-        long beat = ++heartbeats;
-        begin();
-        if (!writer.appendHeartbeat(registry.count(EntryKind.LOCAL_ARMED), intervalMs, beat)) {
-            sendCurrent();
-            begin();
-            writer.appendHeartbeat(registry.count(EntryKind.LOCAL_ARMED), intervalMs, beat);
-        }
-        counters.increment(Counter.FRAMES_OUT_HEARTBEAT);
+        outbox.heartbeat(registry.count(EntryKind.LOCAL_ARMED), intervalMs, ++heartbeats);
     }
 
     private void onRegistryDeadline(int h, long now) {
@@ -1277,100 +1267,38 @@ final class NodeCore implements FrameHandler {
 
     // ---------------------------------------------------------------- send
 
-    private void begin() {
-        if (!writer.inProgress()) {
-            out = sink.allocate(config.maxDatagramBytes());
-            writer.begin(out, clusterId, nodeId, ++sequence, System.currentTimeMillis());
-        }
+    /** Sends the datagram being filled, if any, and flushes the socket. */
+    void flush() {
+        outbox.flush();
     }
 
     private void sendCurrent() {
-        if (writer.inProgress()) {
-            int len = writer.finish();
-            ByteBuf datagram = out;
-            out = null;
-            counters.increment(Counter.DATAGRAMS_OUT);
-            counters.add(Counter.BYTES_OUT, len);
-            sink.send(datagram);
-        }
-    }
-
-    /** Sends the datagram being filled, if any, and flushes the socket. */
-    void flush() {
-        sendCurrent();
-        sink.flush();
+        outbox.sendCurrent();
     }
 
     private void appendSchedule(long delayMs, byte[] id, byte[] payload) {
-        int payloadLen = payload == null ? 0 : payload.length;
-        begin();
-        if (!writer.appendSchedule(delayMs, nodeId, id, 0, id.length, payload, 0, payloadLen)) {
-            sendCurrent();
-            begin();
-            writer.appendSchedule(delayMs, nodeId, id, 0, id.length, payload, 0, payloadLen);
-        }
-        counters.increment(Counter.FRAMES_OUT_SCHEDULE);
+        outbox.schedule(0, delayMs, nodeId, id, 0, id.length, payload);
     }
 
     /** The SCHEDULE of a registry entry (own, adopted or handed over), from the id arena. */
     private void appendScheduleOf(int flags, int h, long delayMs, long owner) {
-        byte[] arena = registry.ids().arena();
-        int off = registry.ids().idOffset(h);
-        int len = registry.ids().idLength(h);
-        byte[] payload = registry.payload(h);
-        int payloadLen = payload == null ? 0 : payload.length;
-        begin();
-        if (!writer.appendSchedule(flags, delayMs, owner, arena, off, len, payload, 0, payloadLen)) {
-            sendCurrent();
-            begin();
-            writer.appendSchedule(flags, delayMs, owner, arena, off, len, payload, 0, payloadLen);
-        }
-        counters.increment(Counter.FRAMES_OUT_SCHEDULE);
+        outbox.schedule(flags, delayMs, owner, registry.ids().arena(), registry.ids().idOffset(h), registry.ids().idLength(h),
+                registry.payload(h));
     }
 
     private void appendReplicated(long owner, int h) {
-        byte[] arena = registry.ids().arena();
-        int off = registry.ids().idOffset(h);
-        int len = registry.ids().idLength(h);
-        begin();
-        if (!writer.appendReplicated(owner, arena, off, len)) {
-            sendCurrent();
-            begin();
-            writer.appendReplicated(owner, arena, off, len);
-        }
-        counters.increment(Counter.FRAMES_OUT_REPLICATED);
+        outbox.replicated(owner, registry.ids().arena(), registry.ids().idOffset(h), registry.ids().idLength(h));
     }
 
     private void appendKill(long requestId, byte[] id, int off, int len) {
-        begin();
-        if (!writer.appendKill(requestId, id, off, len)) {
-            sendCurrent();
-            begin();
-            writer.appendKill(requestId, id, off, len);
-        }
-        counters.increment(Counter.FRAMES_OUT_KILL);
+        outbox.kill(requestId, id, off, len);
     }
 
     private void appendKillAck(long requestId, long canceller, int outcome, int h) {
-        byte[] arena = registry.ids().arena();
-        int off = registry.ids().idOffset(h);
-        int len = registry.ids().idLength(h);
-        begin();
-        if (!writer.appendKillAck(requestId, canceller, outcome, arena, off, len)) {
-            sendCurrent();
-            begin();
-            writer.appendKillAck(requestId, canceller, outcome, arena, off, len);
-        }
-        counters.increment(Counter.FRAMES_OUT_KILL_ACK);
+        outbox.killAck(requestId, canceller, outcome, registry.ids().arena(), registry.ids().idOffset(h), registry.ids().idLength(h));
     }
 
     private void appendFired(byte[] id, int off, int len) {
-        begin();
-        if (!writer.appendFired(nodeId, id, off, len)) {
-            sendCurrent();
-            begin();
-            writer.appendFired(nodeId, id, off, len);
-        }
-        counters.increment(Counter.FRAMES_OUT_FIRED);
+        outbox.fired(id, off, len);
     }
 }

@@ -1,0 +1,116 @@
+package io.wheelcast.engine;
+
+import io.netty.buffer.ByteBuf;
+import io.wheelcast.codec.DatagramWriter;
+
+/**
+ * Packs outgoing frames into datagrams: each frame goes into the datagram being filled, which
+ * is sent when the next frame does not fit or on {@link #flush()}. Owns the sequence numbers
+ * and counts frames, datagrams and bytes out. Confined to the event loop; allocates nothing
+ * but the pooled datagram buffers.
+ */
+final class FrameOutbox {
+    private final DatagramWriter writer;
+    private final DatagramSink sink;
+    private final Counters counters;
+    private final int maxDatagramBytes;
+    private final int clusterId;
+    private final long nodeId;
+    private ByteBuf out;
+    private long sequence;
+
+    FrameOutbox(DatagramWriter writer, DatagramSink sink, Counters counters, int maxDatagramBytes, int clusterId, long nodeId) {
+        this.writer = writer;
+        this.sink = sink;
+        this.counters = counters;
+        this.maxDatagramBytes = maxDatagramBytes;
+        this.clusterId = clusterId;
+        this.nodeId = nodeId;
+    }
+
+    private void begin() {
+        if (!writer.inProgress()) {
+            out = sink.allocate(maxDatagramBytes);
+            writer.begin(out, clusterId, nodeId, ++sequence, System.currentTimeMillis());
+        }
+    }
+
+    /** Sends the datagram being filled, if any (without flushing the socket). */
+    void sendCurrent() {
+        if (writer.inProgress()) {
+            int len = writer.finish();
+            ByteBuf datagram = out;
+            out = null;
+            counters.increment(Counter.DATAGRAMS_OUT);
+            counters.add(Counter.BYTES_OUT, len);
+            sink.send(datagram);
+        }
+    }
+
+    /** Sends the datagram being filled, if any, and flushes the socket. */
+    void flush() {
+        sendCurrent();
+        sink.flush();
+    }
+
+    void schedule(int flags, long delayMs, long owner, byte[] id, int off, int len, byte[] payload) {
+        int payloadLen = payload == null ? 0 : payload.length;
+        begin();
+        if (!writer.appendSchedule(flags, delayMs, owner, id, off, len, payload, 0, payloadLen)) {
+            sendCurrent();
+            begin();
+            writer.appendSchedule(flags, delayMs, owner, id, off, len, payload, 0, payloadLen);
+        }
+        counters.increment(Counter.FRAMES_OUT_SCHEDULE);
+    }
+
+    void replicated(long owner, byte[] id, int off, int len) {
+        begin();
+        if (!writer.appendReplicated(owner, id, off, len)) {
+            sendCurrent();
+            begin();
+            writer.appendReplicated(owner, id, off, len);
+        }
+        counters.increment(Counter.FRAMES_OUT_REPLICATED);
+    }
+
+    void kill(long requestId, byte[] id, int off, int len) {
+        begin();
+        if (!writer.appendKill(requestId, id, off, len)) {
+            sendCurrent();
+            begin();
+            writer.appendKill(requestId, id, off, len);
+        }
+        counters.increment(Counter.FRAMES_OUT_KILL);
+    }
+
+    void killAck(long requestId, long canceller, int outcome, byte[] id, int off, int len) {
+        begin();
+        if (!writer.appendKillAck(requestId, canceller, outcome, id, off, len)) {
+            sendCurrent();
+            begin();
+            writer.appendKillAck(requestId, canceller, outcome, id, off, len);
+        }
+        counters.increment(Counter.FRAMES_OUT_KILL_ACK);
+    }
+
+    void fired(byte[] id, int off, int len) {
+        begin();
+        if (!writer.appendFired(nodeId, id, off, len)) {
+            sendCurrent();
+            begin();
+            writer.appendFired(nodeId, id, off, len);
+        }
+        counters.increment(Counter.FRAMES_OUT_FIRED);
+    }
+
+    void heartbeat(long liveTimers, long intervalMs, long beat) {
+        begin();
+        if (!writer.appendHeartbeat(liveTimers, intervalMs, beat)) {
+            sendCurrent();
+            begin();
+            writer.appendHeartbeat(liveTimers, intervalMs, beat);
+        }
+        counters.increment(Counter.FRAMES_OUT_HEARTBEAT);
+    }
+}
