@@ -74,6 +74,11 @@ public final class DatagramWriter {
         return frames;
     }
 
+    /** Whether a frame of {@code frameLength} bytes fits in the datagram in progress. */
+    public boolean fits(int frameLength) {
+        return room(frameLength) >= 0;
+    }
+
     private int room(int frameLength) {
         if (frames == maxFrames) {
             return -1;

@@ -2,6 +2,12 @@ package io.wheelcast.engine;
 
 import io.netty.buffer.ByteBuf;
 import io.wheelcast.codec.DatagramWriter;
+import io.wheelcast.codec.FiredFlyweight;
+import io.wheelcast.codec.HeartbeatFlyweight;
+import io.wheelcast.codec.KillAckFlyweight;
+import io.wheelcast.codec.KillFlyweight;
+import io.wheelcast.codec.ReplicatedFlyweight;
+import io.wheelcast.codec.ScheduleFlyweight;
 
 /**
  * Packs outgoing frames into datagrams: each frame goes into the datagram being filled, which
@@ -28,7 +34,11 @@ final class FrameOutbox {
         this.nodeId = nodeId;
     }
 
-    private void begin() {
+    /** Makes room for a frame: a datagram in progress that cannot take it is sent first. */
+    private void reserve(int frameLength) {
+        if (writer.inProgress() && !writer.fits(frameLength)) {
+            sendCurrent();
+        }
         if (!writer.inProgress()) {
             out = sink.allocate(maxDatagramBytes);
             writer.begin(out, clusterId, nodeId, ++sequence, System.currentTimeMillis());
@@ -55,62 +65,38 @@ final class FrameOutbox {
 
     void schedule(int flags, long delayMs, long owner, byte[] id, int off, int len, byte[] payload) {
         int payloadLen = payload == null ? 0 : payload.length;
-        begin();
-        if (!writer.appendSchedule(flags, delayMs, owner, id, off, len, payload, 0, payloadLen)) {
-            sendCurrent();
-            begin();
-            writer.appendSchedule(flags, delayMs, owner, id, off, len, payload, 0, payloadLen);
-        }
+        reserve(ScheduleFlyweight.frameLength(len, payloadLen));
+        writer.appendSchedule(flags, delayMs, owner, id, off, len, payload, 0, payloadLen);
         counters.increment(Counter.FRAMES_OUT_SCHEDULE);
     }
 
     void replicated(long owner, byte[] id, int off, int len) {
-        begin();
-        if (!writer.appendReplicated(owner, id, off, len)) {
-            sendCurrent();
-            begin();
-            writer.appendReplicated(owner, id, off, len);
-        }
+        reserve(ReplicatedFlyweight.frameLength(len));
+        writer.appendReplicated(owner, id, off, len);
         counters.increment(Counter.FRAMES_OUT_REPLICATED);
     }
 
     void kill(long requestId, byte[] id, int off, int len) {
-        begin();
-        if (!writer.appendKill(requestId, id, off, len)) {
-            sendCurrent();
-            begin();
-            writer.appendKill(requestId, id, off, len);
-        }
+        reserve(KillFlyweight.frameLength(len));
+        writer.appendKill(requestId, id, off, len);
         counters.increment(Counter.FRAMES_OUT_KILL);
     }
 
     void killAck(long requestId, long canceller, int outcome, byte[] id, int off, int len) {
-        begin();
-        if (!writer.appendKillAck(requestId, canceller, outcome, id, off, len)) {
-            sendCurrent();
-            begin();
-            writer.appendKillAck(requestId, canceller, outcome, id, off, len);
-        }
+        reserve(KillAckFlyweight.frameLength(len));
+        writer.appendKillAck(requestId, canceller, outcome, id, off, len);
         counters.increment(Counter.FRAMES_OUT_KILL_ACK);
     }
 
     void fired(byte[] id, int off, int len) {
-        begin();
-        if (!writer.appendFired(nodeId, id, off, len)) {
-            sendCurrent();
-            begin();
-            writer.appendFired(nodeId, id, off, len);
-        }
+        reserve(FiredFlyweight.frameLength(len));
+        writer.appendFired(nodeId, id, off, len);
         counters.increment(Counter.FRAMES_OUT_FIRED);
     }
 
     void heartbeat(long liveTimers, long intervalMs, long beat) {
-        begin();
-        if (!writer.appendHeartbeat(liveTimers, intervalMs, beat)) {
-            sendCurrent();
-            begin();
-            writer.appendHeartbeat(liveTimers, intervalMs, beat);
-        }
+        reserve(HeartbeatFlyweight.LENGTH);
+        writer.appendHeartbeat(liveTimers, intervalMs, beat);
         counters.increment(Counter.FRAMES_OUT_HEARTBEAT);
     }
 }
