@@ -165,31 +165,25 @@ public final class DatagramDecoder {
             }
             case WireFormat.TYPE_HEARTBEAT:
                 return frameLength == HeartbeatFlyweight.LENGTH ? DecodeStatus.OK : DecodeStatus.FRAME_LENGTH_INVALID;
-            case WireFormat.TYPE_FIRED: {
-                if (frameLength < FiredFlyweight.FIXED_LENGTH) {
-                    return DecodeStatus.FRAME_LENGTH_INVALID;
-                }
-                int idLength = fired.wrap(buf, at).idLength();
-                DecodeStatus s = checkId(idLength);
-                if (s != DecodeStatus.OK) {
-                    return s;
-                }
-                return frameLength == FiredFlyweight.frameLength(idLength) ? DecodeStatus.OK : DecodeStatus.FRAME_LENGTH_INVALID;
-            }
-            case WireFormat.TYPE_REPLICATED: {
-                if (frameLength < ReplicatedFlyweight.FIXED_LENGTH) {
-                    return DecodeStatus.FRAME_LENGTH_INVALID;
-                }
-                int idLength = replicated.wrap(buf, at).idLength();
-                DecodeStatus s = checkId(idLength);
-                if (s != DecodeStatus.OK) {
-                    return s;
-                }
-                return frameLength == ReplicatedFlyweight.frameLength(idLength) ? DecodeStatus.OK : DecodeStatus.FRAME_LENGTH_INVALID;
-            }
+            case WireFormat.TYPE_FIRED:
+                return validateOwnerIdFrame(fired.wrap(buf, at), frameLength);
+            case WireFormat.TYPE_REPLICATED:
+                return validateOwnerIdFrame(replicated.wrap(buf, at), frameLength);
             default:
                 return DecodeStatus.OK; // unknown type: skipped by length, for forward compatibility
         }
+    }
+
+    private DecodeStatus validateOwnerIdFrame(OwnerIdFrameFlyweight f, int frameLength) {
+        if (frameLength < OwnerIdFrameFlyweight.FIXED_LENGTH) {
+            return DecodeStatus.FRAME_LENGTH_INVALID;
+        }
+        int idLength = f.idLength();
+        DecodeStatus s = checkId(idLength);
+        if (s != DecodeStatus.OK) {
+            return s;
+        }
+        return frameLength == OwnerIdFrameFlyweight.frameLength(idLength) ? DecodeStatus.OK : DecodeStatus.FRAME_LENGTH_INVALID;
     }
 
     private DecodeStatus checkId(int idLength) {

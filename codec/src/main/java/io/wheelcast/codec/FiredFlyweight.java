@@ -4,54 +4,17 @@ import io.netty.buffer.ByteBuf;
 
 /**
  * FIRED (type 5): the owner's timer expired and its listener was handed the expiry; replicas
- * drop their copy.
- *
- * <pre>
- *  0 frame header (type=5, flags, length = 16 + idLength)
- *  4 i64 ownerId
- * 12 u16 idLength
- * 14 u16 reserved (0)
- * 16 id bytes
- * </pre>
+ * mark their copy finished. Layout: {@link OwnerIdFrameFlyweight} (owner id, timer id).
  */
-public final class FiredFlyweight extends FrameFlyweight {
-    public static final int OWNER_OFFSET = 4;
-    public static final int ID_LENGTH_OFFSET = 12;
-    public static final int ID_OFFSET = 16;
-    public static final int FIXED_LENGTH = 16;
-
-    public static int frameLength(int idLength) {
-        return FIXED_LENGTH + idLength;
-    }
-
+public final class FiredFlyweight extends OwnerIdFrameFlyweight {
     @Override
     public FiredFlyweight wrap(ByteBuf buf, int offset) {
         super.wrap(buf, offset);
         return this;
     }
 
-    public long ownerId() {
-        return buf.getLongLE(offset + OWNER_OFFSET);
-    }
-
-    public int idLength() {
-        return buf.getUnsignedShortLE(offset + ID_LENGTH_OFFSET);
-    }
-
-    public int idIndex() {
-        return offset + ID_OFFSET;
-    }
-
-    public byte[] idCopy() {
-        return copy(ID_OFFSET, idLength());
-    }
-
     public FiredFlyweight write(long ownerId, byte[] id, int idOff, int idLen) {
-        writeFrameHeader(WireFormat.TYPE_FIRED, frameLength(idLen));
-        buf.setLongLE(offset + OWNER_OFFSET, ownerId);
-        buf.setShortLE(offset + ID_LENGTH_OFFSET, idLen);
-        buf.setShortLE(offset + ID_LENGTH_OFFSET + 2, 0);
-        buf.setBytes(offset + ID_OFFSET, id, idOff, idLen);
+        writeOwnerId(WireFormat.TYPE_FIRED, ownerId, id, idOff, idLen);
         return this;
     }
 
