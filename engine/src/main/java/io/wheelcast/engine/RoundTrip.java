@@ -15,10 +15,6 @@ final class RoundTrip {
         }
     }
 
-    boolean hasSample() {
-        return srttMs >= 0;
-    }
-
     /** srtt + 4 rttvar, at most {@code maxMs}; 0 before the first sample. */
     long timeoutMs(long maxMs) {
         return srttMs < 0 ? 0 : Math.min(maxMs, (long) Math.ceil(srttMs + 4 * rttvarMs));

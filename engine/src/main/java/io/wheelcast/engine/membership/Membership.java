@@ -80,12 +80,6 @@ public final class Membership {
         return i < 0 ? -1 : timeouts[i];
     }
 
-    /** The loss of {@code member}'s heartbeats as measured here, in [0, 1); -1 if unknown. */
-    public double heartbeatLoss(long member) {
-        int i = indexOf(member);
-        return i < 0 ? -1 : loss(i);
-    }
-
     private double loss(int i) {
         return expected[i] <= 0 ? 0 : Math.max(0, 1 - received[i] / expected[i]);
     }
