@@ -43,6 +43,6 @@ if [ "$(id -u)" = 0 ] && unshare --net true 2>/dev/null; then
     export WHEELCAST_TEST_IFACE=lo WHEELCAST_TEST_V6_IFACE=va WHEELCAST_IN_NETNS=1
     exec "$@"' bash "${MVN[@]}"
 else
-  log "not root: socket tests use TTL 0 on this host"
+  log "no private network namespace (needs root): socket tests are skipped unless lo has multicast or WHEELCAST_TEST_IFACE is set"
   "${MVN[@]}"
 fi
