@@ -193,6 +193,42 @@ public final class DatagramDecoder {
         return idLength > limits.maxIdLength() ? DecodeStatus.ID_TOO_LONG : DecodeStatus.OK;
     }
 
+    /** Receives the id of each KILL frame during {@link #visitKillIds}. */
+    public interface KillIdVisitor {
+        void onKillId(ByteBuf buf, int idIndex, int idLength);
+    }
+
+    /**
+     * Read-ahead for batching handlers: shows {@code visitor} the id of every KILL frame of the
+     * datagram last accepted by {@link #validate}, in order, before {@link #dispatch} hands the
+     * frames over; the datagram stays ready for dispatch.
+     *
+     * @return the number of KILL frames
+     */
+    public int visitKillIds(KillIdVisitor visitor) {
+        ByteBuf buf = validated;
+        if (buf == null) {
+            throw new IllegalStateException("visitKillIds() without a successful validate()");
+        }
+        int kills = 0;
+        int at = framesStart;
+        for (int i = 0; i < frameCount; i++) {
+            frame.wrap(buf, at);
+            if (frame.type() == WireFormat.TYPE_KILL) {
+                kill.wrap(buf, at);
+                visitor.onKillId(buf, kill.idIndex(), kill.idLength());
+                kills++;
+            }
+            at += frame.frameLength();
+        }
+        return kills;
+    }
+
+    /** Frames in the datagram last accepted by {@link #validate}. */
+    public int frameCount() {
+        return frameCount;
+    }
+
     /**
      * Hands each frame of the datagram last accepted by {@link #validate} to {@code handler}.
      *

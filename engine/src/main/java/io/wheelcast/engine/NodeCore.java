@@ -58,6 +58,7 @@ final class NodeCore implements FrameHandler {
     private final SenderTable senders;
     private final HmacAuthenticator authenticator;
     private final byte[] idScratch;
+    private final KillReadAhead readAhead;
     private final Executor completions;
     private final TimerWheel.ExpiryHandler registryExpiry = this::onRegistryDeadline;
     private final TimerWheel.ExpiryHandler retransmitDue = this::onRetransmitDue;
@@ -106,6 +107,7 @@ final class NodeCore implements FrameHandler {
         this.senders = new SenderTable(config.maxSenders());
         this.completions = config.completionExecutor();
         this.idScratch = new byte[config.maxIdLength()];
+        this.readAhead = new KillReadAhead(config.maxIdLength());
         this.nextRequestId = (nodeId & 0x7FFF_FFFF_0000_0000L) | 1L;
         this.nowMs = startMs;
         this.nextHeartbeatMs = startMs;
@@ -168,7 +170,11 @@ final class NodeCore implements FrameHandler {
         if (membership.touch(sender, now)) {
             memberRevived(sender);
         }
+        if (decoder.frameCount() > 1) {
+            readAhead.readAhead(decoder, registry);
+        }
         decoder.dispatch(this);
+        readAhead.clear();
     }
 
     /** Tag first (nothing is trusted before it), then the freshness bound on the signed timestamp. */
@@ -404,21 +410,26 @@ final class NodeCore implements FrameHandler {
             return;
         }
         counters.increment(Counter.TEXT_KILLS_IN);
-        kill(buf, idIndex, idLen, 0L, 0L);
+        byte[] id = copyId(buf, idIndex, idLen);
+        kill(id, 0, idLen, IdBytes.hash(id, 0, idLen), 0L, 0L);
     }
 
     @Override
     public void onKill(HeaderFlyweight header, KillFlyweight f) {
         counters.increment(Counter.FRAMES_IN_KILL);
-        kill(f.buffer(), f.idIndex(), f.idLength(), header.senderId(), f.requestId());
+        int k = readAhead.next();
+        if (k >= 0) {
+            kill(readAhead.ids(), readAhead.offset(k), readAhead.length(k), readAhead.hash(k), header.senderId(), f.requestId());
+        } else {
+            byte[] id = copyId(f.buffer(), f.idIndex(), f.idLength());
+            kill(id, 0, f.idLength(), IdBytes.hash(id, 0, f.idLength()), header.senderId(), f.requestId());
+        }
     }
 
-    private void kill(ByteBuf buf, int idIndex, int idLen, long sender, long requestId) {
-        byte[] id = copyId(buf, idIndex, idLen);
-        int hash = IdBytes.hash(id, 0, idLen);
-        int h = registry.find(id, 0, idLen, hash);
+    private void kill(byte[] id, int off, int idLen, int hash, long sender, long requestId) {
+        int h = registry.find(id, off, idLen, hash);
         if (h < 0) {
-            h = registry.insert(EntryKind.TOMBSTONE, id, 0, idLen, hash, nowMs + config.tombstoneTtlMs());
+            h = registry.insert(EntryKind.TOMBSTONE, id, off, idLen, hash, nowMs + config.tombstoneTtlMs());
             if (h < 0) {
                 counters.increment(Counter.TOMBSTONES_DROPPED_FULL);
             } else {

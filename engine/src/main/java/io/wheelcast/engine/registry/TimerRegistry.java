@@ -84,6 +84,20 @@ public final class TimerRegistry {
         return index.find(id, offset, length, hash);
     }
 
+    /**
+     * Cache read-ahead for a batch of lookups (see {@link IdIndex#touch}); also loads the kind
+     * of each entry found. Returns a value derived from the loads.
+     */
+    public long prefetch(int[] hashes, int n, int[] handles) {
+        long sum = index.touch(hashes, n, handles);
+        for (int k = 0; k < n; k++) {
+            if (handles[k] >= 0) {
+                sum += kinds[handles[k]];
+            }
+        }
+        return sum;
+    }
+
     public EntryKind kind(int h) {
         return EntryKind.of(kinds[h]);
     }
