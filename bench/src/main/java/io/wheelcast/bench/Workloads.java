@@ -86,7 +86,7 @@ public final class Workloads {
             watchdog();
         }
         switch (args[0]) {
-            case "w1-recv" -> w1Receive();
+            case "w1-recv" -> w1Receive(args.length > 1 && args[1].equals("native"));
             case "w1-send" -> w1Send(args[1].equals("native"), Long.parseLong(args[2]));
             case "ref-w1-recv" -> refW1Receive();
             case "ref-w1-send" -> refW1Send(Long.parseLong(args[1]));
@@ -128,16 +128,79 @@ public final class Workloads {
 
     // ------------------------------------------------------------------ W1
 
-    static void w1Receive() throws Exception {
-        try (WheelcastNode n = node().start()) {
+    static void w1Receive(boolean packed) throws Exception {
+        try (WheelcastNode n = node().maxTimers(ID_SPACE + 2 * JitWarmUp.LIVE + 16_384)
+                .maxTombstones(ID_SPACE + 2 * JitWarmUp.LIVE + 16_384).start()) {
             armLive(n, LIVE);
+            warmUp(n, packed);
+            NodeStats base = n.stats();
+            long loopAlloc0 = loopThreadAllocatedBytes();
             System.out.println("ready transport=" + n.transport());
-            waitForKills(() -> n.stats().get(Counter.FRAMES_IN_KILL), cpu -> {
+            waitForKills(() -> n.stats().get(Counter.FRAMES_IN_KILL) - base.get(Counter.FRAMES_IN_KILL), cpu -> {
                 NodeStats s = n.stats();
-                return " cancelled=" + s.get(Counter.TIMERS_CANCELLED_REMOTELY) + " datagrams=" + s.get(Counter.DATAGRAMS_IN)
-                        + " gaps=" + s.get(Counter.SEQUENCE_GAPS);
+                long datagrams = s.get(Counter.DATAGRAMS_IN) - base.get(Counter.DATAGRAMS_IN);
+                return " cancelled=" + (s.get(Counter.TIMERS_CANCELLED_REMOTELY) - base.get(Counter.TIMERS_CANCELLED_REMOTELY))
+                        + " datagrams=" + datagrams
+                        + " gaps=" + (s.get(Counter.SEQUENCE_GAPS) - base.get(Counter.SEQUENCE_GAPS))
+                        + " loop_alloc_bytes_per_datagram=" + (loopThreadAllocatedBytes() - loopAlloc0) / Math.max(1, datagrams);
             });
         }
+    }
+
+    /** Warm-up kills over ids wrm-000000..wrm-099999 (half armed here): one per datagram, then packed as the variant packs. */
+    static void warmUp(WheelcastNode n, boolean packed) throws Exception {
+        warmUp(n, packed, JitWarmUp.ROUND);
+    }
+
+    static void warmUp(WheelcastNode n, boolean packed, int killsPerRound) throws Exception {
+        CompletableFuture<?> last = null;
+        for (int i = 0; i < JitWarmUp.LIVE; i++) {
+            last = n.schedule(JitWarmUp.id(i).getBytes(StandardCharsets.US_ASCII), TimeUnit.MINUTES.toMillis(10), null)
+                    .toCompletableFuture();
+        }
+        last.get(10, TimeUnit.SECONDS);
+        byte[][] ids = new byte[2 * JitWarmUp.LIVE][];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = JitWarmUp.id(i).getBytes(StandardCharsets.US_ASCII);
+        }
+        InetSocketAddress group = new InetSocketAddress(GROUP, PORT);
+        DatagramWriter writer = new DatagramWriter(1400, 512, null);
+        ByteBuf buf = Unpooled.directBuffer(2048);
+        long[] seq = {0};
+        try {
+            JitWarmUp.run((ch, senderId, k, single) -> {
+                buf.clear();
+                writer.begin(buf, 1, senderId, ++seq[0], System.currentTimeMillis());
+                int added = 0;
+                while (true) {
+                    byte[] id = ids[(k + added) % ids.length];
+                    if (!writer.appendKill(k + added + 1, id, 0, id.length)) {
+                        break;
+                    }
+                    added++;
+                    if (single || !packed) {
+                        break;
+                    }
+                }
+                writer.finish();
+                ch.send(buf.nioBuffer(), group);
+                return added;
+            }, () -> n.stats().get(Counter.FRAMES_IN_KILL), killsPerRound, Math.min(JitWarmUp.SINGLE, killsPerRound));
+        } finally {
+            buf.release();
+        }
+    }
+
+    /** Bytes allocated so far by the node's event-loop thread(s), from the JVM's per-thread counters. */
+    static long loopThreadAllocatedBytes() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (t != null && t.getThreadName().startsWith("wheelcast-loop")) {
+                sum += threads.getThreadAllocatedBytes(t.getThreadId());
+            }
+        }
+        return sum;
     }
 
     interface Extra {
@@ -213,35 +276,22 @@ public final class Workloads {
         }
     }
 
+    /** Where senders send their warm-up: a port nobody listens on, so the kernel drops it after the full send path. */
+    static final int WARM_UP_PORT = PORT + 7;
+    static final int SENDER_WARM_UP_KILLS = 300_000;
+
     static void w1Send(boolean packed, long rate) throws Exception {
-        InetSocketAddress group = new InetSocketAddress(GROUP, PORT);
-        DatagramWriter writer = new DatagramWriter(1400, 512, null);
-        ByteBuf buf = Unpooled.directBuffer(2048);
         byte[][] ids = new byte[ID_SPACE][];
         for (int i = 0; i < ID_SPACE; i++) {
             ids[i] = id(i).getBytes(StandardCharsets.US_ASCII);
         }
+        DatagramWriter writer = new DatagramWriter(1400, 512, null);
+        ByteBuf buf = Unpooled.directBuffer(2048);
         try (DatagramChannel ch = rawChannel(false)) {
-            long sender = 0x5E4D_0000_0000_0001L;
-            long seq = 0;
+            // The sender JVM is as cold as the receiver was: warm it where nobody receives.
+            sendKills(ch, new InetSocketAddress(GROUP, WARM_UP_PORT), writer, buf, ids, SENDER_WARM_UP_KILLS, packed, 0, 1);
             long start = System.nanoTime();
-            int k = 0;
-            long datagrams = 0;
-            while (k < KILLS) {
-                buf.clear();
-                writer.begin(buf, 1, sender, ++seq, System.currentTimeMillis());
-                do {
-                    pace(start, k, rate);
-                    byte[] id = ids[k % ID_SPACE];
-                    if (!writer.appendKill(k + 1, id, 0, id.length)) {
-                        break;
-                    }
-                    k++;
-                } while (packed && k < KILLS);
-                writer.finish();
-                ch.send(buf.nioBuffer(), group);
-                datagrams++;
-            }
+            long datagrams = sendKills(ch, new InetSocketAddress(GROUP, PORT), writer, buf, ids, KILLS, packed, rate, 1);
             double secs = (System.nanoTime() - start) / 1e9;
             System.out.printf("result sent=%d datagrams=%d offered_per_s=%.0f%n", KILLS, datagrams, KILLS / secs);
         } finally {
@@ -249,10 +299,39 @@ public final class Workloads {
         }
     }
 
+    /** Sends {@code count} KILL frames, one per datagram or packed, paced to {@code rate} (0 = unthrottled); returns datagrams sent. */
+    static long sendKills(DatagramChannel ch, InetSocketAddress to, DatagramWriter writer, ByteBuf buf, byte[][] ids, int count,
+                          boolean packed, long rate, long firstSeq) throws Exception {
+        long sender = 0x5E4D_0000_0000_0001L;
+        long seq = firstSeq;
+        long start = System.nanoTime();
+        int k = 0;
+        long datagrams = 0;
+        while (k < count) {
+            buf.clear();
+            writer.begin(buf, 1, sender, seq++, System.currentTimeMillis());
+            do {
+                pace(start, k, rate);
+                byte[] id = ids[k % ids.length];
+                if (!writer.appendKill(k + 1, id, 0, id.length)) {
+                    break;
+                }
+                k++;
+            } while (packed && k < count);
+            writer.finish();
+            ch.send(buf.nioBuffer(), to);
+            datagrams++;
+        }
+        return datagrams;
+    }
+
     static void refW1Receive() throws Exception {
         Map<String, Long> timers = new HashMap<>();
         for (int i = 0; i < LIVE; i++) {
             timers.put(id(i), System.nanoTime() + TimeUnit.MINUTES.toNanos(10));
+        }
+        for (int i = 0; i < JitWarmUp.LIVE; i++) {
+            timers.put(JitWarmUp.id(i), System.nanoTime() + TimeUnit.MINUTES.toNanos(10));
         }
         AtomicLong received = new AtomicLong();
         AtomicLong cancelled = new AtomicLong();
@@ -280,8 +359,18 @@ public final class Workloads {
             });
             rx.setDaemon(true);
             rx.start();
+            InetSocketAddress group = new InetSocketAddress(GROUP, PORT);
+            ByteBuffer out = ByteBuffer.allocateDirect(64);
+            JitWarmUp.run((tx, senderId, k, single) -> {
+                out.clear();
+                out.put(("kill:" + JitWarmUp.id(k % (2 * JitWarmUp.LIVE))).getBytes(StandardCharsets.US_ASCII)).flip();
+                tx.send(out, group);
+                return 1;
+            }, received::get);
+            long baseReceived = received.get();
+            long baseCancelled = cancelled.get();
             System.out.println("ready transport=jdk-blocking");
-            waitForKills(received::get, cpu -> " cancelled=" + cancelled.get());
+            waitForKills(() -> received.get() - baseReceived, cpu -> " cancelled=" + (cancelled.get() - baseCancelled));
         }
     }
 
@@ -293,6 +382,12 @@ public final class Workloads {
         }
         try (DatagramChannel ch = rawChannel(false)) {
             ByteBuffer buf = ByteBuffer.allocateDirect(64);
+            InetSocketAddress nobody = new InetSocketAddress(GROUP, WARM_UP_PORT);
+            for (int k = 0; k < SENDER_WARM_UP_KILLS; k++) { // warm, as the Wheelcast sender is
+                buf.clear();
+                buf.put(msgs[k % ID_SPACE]).flip();
+                ch.send(buf, nobody);
+            }
             long start = System.nanoTime();
             for (int k = 0; k < KILLS; k++) {
                 pace(start, k, rate);
@@ -313,6 +408,9 @@ public final class Workloads {
     static void w2Owner(boolean busyPoll) throws Exception {
         try (WheelcastNode n = node().busyPoll(busyPoll).start()) {
             armLive(n, W2_WARMUP + W2_MEASURED + 1000);
+            // Warm as the W1 receiver is (the pinger's 10,000 warm-up round trips are below C2's
+            // thresholds for per-datagram code); one KILL per datagram, as the pinger sends.
+            warmUp(n, false, 100_000);
             System.out.println("ready transport=" + n.transport());
             Thread.sleep(TimeUnit.MINUTES.toMillis(10)); // the script kills this process when the pinger is done
         }

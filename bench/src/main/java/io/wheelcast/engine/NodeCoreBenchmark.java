@@ -10,6 +10,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -38,6 +39,8 @@ public class NodeCoreBenchmark {
     private NodeCore core;
     private ByteBuf[] kills;
     private byte[][] churnIds;
+    private ByteBuf[] packed;
+    private int nextPacked;
     private int next;
     private long seq;
     private final CompletableFuture<ScheduleOutcome> scheduled = new CompletableFuture<>();
@@ -79,6 +82,21 @@ public class NodeCoreBenchmark {
             writer.appendKill(i, id, 0, id.length);
             writer.finish();
         }
+        // W1-native's stream at the loop: KILL_PER_DATAGRAM kills per datagram over twice the live ids
+        // (half hit a timer, half miss), in id order, so each kill lands on a cold part of the index.
+        packed = new ByteBuf[2 * liveTimers / KILLS_PER_DATAGRAM];
+        for (int d = 0; d < packed.length; d++) {
+            packed[d] = alloc.directBuffer(1400);
+            writer.begin(packed[d], 0, 3L, 1, 0);
+            for (int f = 0; f < KILLS_PER_DATAGRAM; f++) {
+                int i = d * KILLS_PER_DATAGRAM + f;
+                byte[] id = String.format("job-%07d", i).getBytes(StandardCharsets.US_ASCII);
+                if (!writer.appendKill(i + 1, id, 0, id.length)) {
+                    throw new IllegalStateException("a datagram holds fewer than " + KILLS_PER_DATAGRAM + " kills");
+                }
+            }
+            writer.finish();
+        }
         churnIds = new byte[4096][];
         for (int i = 0; i < churnIds.length; i++) {
             churnIds[i] = String.format("new-%07d", i).getBytes(StandardCharsets.US_ASCII);
@@ -91,6 +109,21 @@ public class NodeCoreBenchmark {
         ByteBuf k = kills[next++ & (kills.length - 1)];
         k.setLongLE(HeaderFlyweight.SEQUENCE_OFFSET, ++seq);
         core.onDatagram(k, 0);
+    }
+
+    static final int KILLS_PER_DATAGRAM = 48;
+
+    /**
+     * Receive one datagram of 48 KILLs (W1-native at the loop, no sockets): per kill. After the
+     * first pass every id is a cancelled record or a tombstone: hits are re-acknowledged.
+     */
+    @Benchmark
+    @OperationsPerInvocation(KILLS_PER_DATAGRAM)
+    public void receivePackedKillsPerKill() {
+        ByteBuf d = packed[nextPacked];
+        nextPacked = nextPacked + 1 == packed.length ? 0 : nextPacked + 1;
+        d.setLongLE(HeaderFlyweight.SEQUENCE_OFFSET, ++seq);
+        core.onDatagram(d, 0);
     }
 
     /** schedule + cancel pair of a fresh id on the loop, with 1M other timers live (the SCHEDULE and KILL_ACK frames are encoded too). */

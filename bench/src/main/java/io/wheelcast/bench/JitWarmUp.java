@@ -1,0 +1,77 @@
+package io.wheelcast.bench;
+
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.channels.DatagramChannel;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
+
+/**
+ * Runs a W1 receiver's receive path hot before it reports ready. The receiver JVM is pinned to
+ * one CPU, so C2 compiles on the CPU the event loop needs: cold, perf showed the C2 thread taking
+ * 55% of CPU 1 during the measured 1,000,000 kills (2-3 s), and single C2 compiles of the
+ * receive path take 0.1-1.5 s on these VMs (JFR {@code jdk.Compilation}). Production nodes are
+ * warm; JMH warms up for the same reason. Warm-up kills go to ids outside the measured space,
+ * from this process through the group, so they take the measured path, sender changes included.
+ */
+final class JitWarmUp {
+    /** Kills per round; the first {@link #SINGLE} of a round go one per datagram (per-datagram code must get hot too). */
+    static final int ROUND = 300_000;
+    static final int SINGLE = 60_000;
+    /** Live timers the warm-up cancels (half its kills hit one, as in W1). */
+    static final int LIVE = 50_000;
+    static final int MAX_ROUNDS = 12;
+    /** A round during which C2 and C1 spent less than this is quiet enough to measure after. */
+    static final long QUIET_COMPILE_MS = 30;
+
+    interface Sender {
+        /** Sends one datagram as {@code senderId}, carrying kills from index {@code k}; returns how many it carried. */
+        int send(DatagramChannel ch, long senderId, int k, boolean single) throws Exception;
+    }
+
+    private JitWarmUp() {
+    }
+
+    static String id(int i) {
+        return String.format("wrm-%06d", i);
+    }
+
+    /**
+     * Sends rounds of kills (a new sender id each round), in windows the receiver keeps up with,
+     * until a round passes with almost no compilation, or {@link #MAX_ROUNDS}. Prints what it did.
+     */
+    static void run(Sender sender, LongSupplier received) throws Exception {
+        run(sender, received, ROUND, SINGLE);
+    }
+
+    /** As {@link #run(Sender, LongSupplier)} with {@code round} kills per round, the first {@code single} of them one per datagram. */
+    static void run(Sender sender, LongSupplier received, int round, int single) throws Exception {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        long started = System.nanoTime();
+        int rounds = 0;
+        long compileMs = Long.MAX_VALUE;
+        try (DatagramChannel ch = Workloads.rawChannel(false)) {
+            while (rounds < MAX_ROUNDS && compileMs >= QUIET_COMPILE_MS) {
+                long jit0 = jit.getTotalCompilationTime();
+                long senderId = 0x5E4D_0000_0001_0000L + rounds;
+                long before = received.getAsLong();
+                int k = 0;
+                while (k < round) {
+                    for (int d = 0; d < 16 && k < round; d++) {
+                        k += sender.send(ch, senderId, rounds * round + k, k < single);
+                    }
+                    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
+                    while (received.getAsLong() - before < k - 4_096 && System.nanoTime() < deadline) {
+                        LockSupport.parkNanos(50_000);
+                    }
+                }
+                Thread.sleep(100); // let the last window drain into this round's compile count
+                compileMs = jit.getTotalCompilationTime() - jit0;
+                rounds++;
+            }
+        }
+        System.out.printf("warm-up rounds=%d kills=%d last_round_compile_ms=%d took_ms=%d%n", rounds, rounds * round, compileMs,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    }
+}
