@@ -17,13 +17,13 @@ import java.util.function.LongSupplier;
  */
 final class JitWarmUp {
     /** Kills per round; the first {@link #SINGLE} of a round go one per datagram (per-datagram code must get hot too). */
-    static final int ROUND = 300_000;
-    static final int SINGLE = 60_000;
+    static final int ROUND = 150_000;
+    static final int SINGLE = 30_000;
     /** Live timers the warm-up cancels (half its kills hit one, as in W1). */
     static final int LIVE = 50_000;
-    static final int MAX_ROUNDS = 12;
+    static final int MAX_ROUNDS = 10;
     /** A round during which C2 and C1 spent less than this is quiet enough to measure after. */
-    static final long QUIET_COMPILE_MS = 30;
+    static final long QUIET_COMPILE_MS = 20;
 
     interface Sender {
         /** Sends one datagram as {@code senderId}, carrying kills from index {@code k}; returns how many it carried. */
@@ -42,17 +42,20 @@ final class JitWarmUp {
      * until a round passes with almost no compilation, or {@link #MAX_ROUNDS}. Prints what it did.
      */
     static void run(Sender sender, LongSupplier received) throws Exception {
-        run(sender, received, ROUND, SINGLE);
+        run(sender, received, ROUND, SINGLE, MAX_ROUNDS);
     }
 
-    /** As {@link #run(Sender, LongSupplier)} with {@code round} kills per round, the first {@code single} of them one per datagram. */
-    static void run(Sender sender, LongSupplier received, int round, int single) throws Exception {
+    /**
+     * As {@link #run(Sender, LongSupplier)} with {@code round} kills per round, the first
+     * {@code single} of them one per datagram, and at most {@code maxRounds} rounds.
+     */
+    static void run(Sender sender, LongSupplier received, int round, int single, int maxRounds) throws Exception {
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         long started = System.nanoTime();
         int rounds = 0;
         long compileMs = Long.MAX_VALUE;
         try (DatagramChannel ch = Workloads.rawChannel(false)) {
-            while (rounds < MAX_ROUNDS && compileMs >= QUIET_COMPILE_MS) {
+            while (rounds < maxRounds && compileMs >= QUIET_COMPILE_MS) {
                 long jit0 = jit.getTotalCompilationTime();
                 long senderId = 0x5E4D_0000_0001_0000L + rounds;
                 long before = received.getAsLong();

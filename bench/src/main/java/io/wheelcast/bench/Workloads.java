@@ -129,10 +129,14 @@ public final class Workloads {
     // ------------------------------------------------------------------ W1
 
     static void w1Receive(boolean packed) throws Exception {
-        try (WheelcastNode n = node().maxTimers(ID_SPACE + 2 * JitWarmUp.LIVE + 16_384)
+        // loopback(false): the production setting for one node per host (docs/performance.md, knobs).
+        // The sender's kills still arrive (loopback is a property of the sending socket); what stops
+        // is the receiver reading back its own KILL_ACK datagrams.
+        try (WheelcastNode n = node().loopback(false).maxTimers(ID_SPACE + 2 * JitWarmUp.LIVE + 16_384)
                 .maxTombstones(ID_SPACE + 2 * JitWarmUp.LIVE + 16_384).start()) {
             armLive(n, LIVE);
             warmUp(n, packed);
+            System.gc(); // warm-up garbage collected now, not during the measured kills
             NodeStats base = n.stats();
             long loopAlloc0 = loopThreadAllocatedBytes();
             System.out.println("ready transport=" + n.transport());
@@ -149,10 +153,10 @@ public final class Workloads {
 
     /** Warm-up kills over ids wrm-000000..wrm-099999 (half armed here): one per datagram, then packed as the variant packs. */
     static void warmUp(WheelcastNode n, boolean packed) throws Exception {
-        warmUp(n, packed, JitWarmUp.ROUND);
+        warmUp(n, packed, JitWarmUp.ROUND, JitWarmUp.MAX_ROUNDS);
     }
 
-    static void warmUp(WheelcastNode n, boolean packed, int killsPerRound) throws Exception {
+    static void warmUp(WheelcastNode n, boolean packed, int killsPerRound, int maxRounds) throws Exception {
         CompletableFuture<?> last = null;
         for (int i = 0; i < JitWarmUp.LIVE; i++) {
             last = n.schedule(JitWarmUp.id(i).getBytes(StandardCharsets.US_ASCII), TimeUnit.MINUTES.toMillis(10), null)
@@ -185,7 +189,7 @@ public final class Workloads {
                 writer.finish();
                 ch.send(buf.nioBuffer(), group);
                 return added;
-            }, () -> n.stats().get(Counter.FRAMES_IN_KILL), killsPerRound, Math.min(JitWarmUp.SINGLE, killsPerRound));
+            }, () -> n.stats().get(Counter.FRAMES_IN_KILL), killsPerRound, Math.min(JitWarmUp.SINGLE, killsPerRound), maxRounds);
         } finally {
             buf.release();
         }
@@ -287,11 +291,14 @@ public final class Workloads {
         }
         DatagramWriter writer = new DatagramWriter(1400, 512, null);
         ByteBuf buf = Unpooled.directBuffer(2048);
-        try (DatagramChannel ch = rawChannel(false)) {
+        try (DatagramChannel warm = rawChannel(false); DatagramChannel ch = rawChannel(false)) {
             // The sender JVM is as cold as the receiver was: warm it where nobody receives.
-            sendKills(ch, new InetSocketAddress(GROUP, WARM_UP_PORT), writer, buf, ids, SENDER_WARM_UP_KILLS, packed, 0, 1);
+            warm.connect(new InetSocketAddress(GROUP, WARM_UP_PORT));
+            sendKills(warm, writer, buf, ids, SENDER_WARM_UP_KILLS, packed, 0);
+            ch.connect(new InetSocketAddress(GROUP, PORT));
+            System.gc(); // setup garbage collected now, not during the measured send
             long start = System.nanoTime();
-            long datagrams = sendKills(ch, new InetSocketAddress(GROUP, PORT), writer, buf, ids, KILLS, packed, rate, 1);
+            long datagrams = sendKills(ch, writer, buf, ids, KILLS, packed, rate);
             double secs = (System.nanoTime() - start) / 1e9;
             System.out.printf("result sent=%d datagrams=%d offered_per_s=%.0f%n", KILLS, datagrams, KILLS / secs);
         } finally {
@@ -299,11 +306,15 @@ public final class Workloads {
         }
     }
 
-    /** Sends {@code count} KILL frames, one per datagram or packed, paced to {@code rate} (0 = unthrottled); returns datagrams sent. */
-    static long sendKills(DatagramChannel ch, InetSocketAddress to, DatagramWriter writer, ByteBuf buf, byte[][] ids, int count,
-                          boolean packed, long rate, long firstSeq) throws Exception {
+    /**
+     * Sends {@code count} KILL frames on a connected channel, one per datagram or packed, paced to
+     * {@code rate} (0 = unthrottled); returns datagrams sent. Allocates nothing per datagram.
+     */
+    static long sendKills(DatagramChannel ch, DatagramWriter writer, ByteBuf buf, byte[][] ids, int count, boolean packed,
+                          long rate) throws Exception {
         long sender = 0x5E4D_0000_0000_0001L;
-        long seq = firstSeq;
+        ByteBuffer nio = buf.nioBuffer(0, buf.capacity());
+        long seq = 1;
         long start = System.nanoTime();
         int k = 0;
         long datagrams = 0;
@@ -319,7 +330,8 @@ public final class Workloads {
                 k++;
             } while (packed && k < count);
             writer.finish();
-            ch.send(buf.nioBuffer(), to);
+            nio.limit(buf.writerIndex()).position(0);
+            ch.write(nio);
             datagrams++;
         }
         return datagrams;
@@ -367,6 +379,7 @@ public final class Workloads {
                 tx.send(out, group);
                 return 1;
             }, received::get);
+            System.gc();
             long baseReceived = received.get();
             long baseCancelled = cancelled.get();
             System.out.println("ready transport=jdk-blocking");
@@ -382,18 +395,21 @@ public final class Workloads {
         }
         try (DatagramChannel ch = rawChannel(false)) {
             ByteBuffer buf = ByteBuffer.allocateDirect(64);
-            InetSocketAddress nobody = new InetSocketAddress(GROUP, WARM_UP_PORT);
+            ch.connect(new InetSocketAddress(GROUP, WARM_UP_PORT));
             for (int k = 0; k < SENDER_WARM_UP_KILLS; k++) { // warm, as the Wheelcast sender is
                 buf.clear();
                 buf.put(msgs[k % ID_SPACE]).flip();
-                ch.send(buf, nobody);
+                ch.write(buf);
             }
+            ch.disconnect();
+            ch.connect(group);
+            System.gc();
             long start = System.nanoTime();
             for (int k = 0; k < KILLS; k++) {
                 pace(start, k, rate);
                 buf.clear();
                 buf.put(msgs[k % ID_SPACE]).flip();
-                ch.send(buf, group);
+                ch.write(buf);
             }
             double secs = (System.nanoTime() - start) / 1e9;
             System.out.printf("result sent=%d datagrams=%d offered_per_s=%.0f%n", KILLS, KILLS, KILLS / secs);
@@ -410,7 +426,7 @@ public final class Workloads {
             armLive(n, W2_WARMUP + W2_MEASURED + 1000);
             // Warm as the W1 receiver is (the pinger's 10,000 warm-up round trips are below C2's
             // thresholds for per-datagram code); one KILL per datagram, as the pinger sends.
-            warmUp(n, false, 100_000);
+            warmUp(n, false, 50_000, 3);
             System.out.println("ready transport=" + n.transport());
             Thread.sleep(TimeUnit.MINUTES.toMillis(10)); // the script kills this process when the pinger is done
         }
