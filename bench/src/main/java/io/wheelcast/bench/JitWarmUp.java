@@ -21,7 +21,7 @@ final class JitWarmUp {
     static final int SINGLE = 30_000;
     /** Live timers the warm-up cancels (half its kills hit one, as in W1). */
     static final int LIVE = 50_000;
-    static final int MAX_ROUNDS = 10;
+    static final int MAX_ROUNDS = 8;
     /** A round during which C2 and C1 spent less than this is quiet enough to measure after. */
     static final long QUIET_COMPILE_MS = 20;
 

@@ -135,7 +135,11 @@ public final class Workloads {
         try (WheelcastNode n = node().loopback(false).maxTimers(ID_SPACE + 2 * JitWarmUp.LIVE + 16_384)
                 .maxTombstones(ID_SPACE + 2 * JitWarmUp.LIVE + 16_384).start()) {
             armLive(n, LIVE);
-            warmUp(n, packed);
+            if (packed) {
+                warmUp(n, true);
+            } else { // one kill per datagram: rounds of fewer kills take as long and compile the same code
+                warmUp(n, false, JitWarmUp.ROUND * 2 / 3, JitWarmUp.MAX_ROUNDS);
+            }
             System.gc(); // warm-up garbage collected now, not during the measured kills
             NodeStats base = n.stats();
             long loopAlloc0 = loopThreadAllocatedBytes();
@@ -378,7 +382,7 @@ public final class Workloads {
                 out.put(("kill:" + JitWarmUp.id(k % (2 * JitWarmUp.LIVE))).getBytes(StandardCharsets.US_ASCII)).flip();
                 tx.send(out, group);
                 return 1;
-            }, received::get);
+            }, received::get, JitWarmUp.ROUND * 2 / 3, JitWarmUp.ROUND * 2 / 3, JitWarmUp.MAX_ROUNDS);
             System.gc();
             long baseReceived = received.get();
             long baseCancelled = cancelled.get();
