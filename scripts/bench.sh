@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The workloads of ../shared/WORKLOADS.md, one command:
-#   scripts/bench.sh [W1|W2|W3|W4|all] [--runs N] [--quick]
+#   scripts/bench.sh [W1|W2|W3|W4|all] [--runs N] [--quick] [--w1 VARIANTS:RATES]
+# --w1 native:2000000,3000000 runs only those W1 variants (ref,single,native) at those rates (0 = unthrottled).
 # Builds what it needs, then runs every workload inside a private network namespace (only a
 # multicast-enabled lo exists there: nothing reaches a real network), receiver pinned to CPU 1
 # and sender to CPU 0, each side in its own JVM. Plain-JDK references run in the same session
@@ -9,12 +10,13 @@
 set -euo pipefail
 SELF=$(readlink -f "$0")
 cd "$(dirname "$SELF")/.."
-WHAT=all RUNS=3 QUICK=0
+WHAT=all RUNS=3 QUICK=0 W1SPEC=
 while [ $# -gt 0 ]; do
   case "$1" in
     W1|W2|W3|W4|all) WHAT=$1 ;;
     --runs) RUNS=${2:?}; shift ;;
     --quick) QUICK=1; RUNS=1 ;;
+    --w1) W1SPEC=${2:?}; shift ;;
     -h|--help) sed -n '2,9p' "$SELF" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -30,7 +32,8 @@ if [ -z "${WHEELCAST_BENCH_INNER:-}" ]; then
     echo "bench.sh: building" >&2
     mvn -B -q -DskipTests install
   fi
-  exec unshare --net env WHEELCAST_BENCH_INNER=1 "$SELF" "$WHAT" --runs "$RUNS" $([ "$QUICK" = 1 ] && echo --quick)
+  exec unshare --net env WHEELCAST_BENCH_INNER=1 "$SELF" "$WHAT" --runs "$RUNS" $([ "$QUICK" = 1 ] && echo --quick) \
+    $([ -n "$W1SPEC" ] && echo --w1 "$W1SPEC")
 fi
 
 ip link set lo up
@@ -93,10 +96,13 @@ w1() {
   # Two points per variant keep 'all' under 15 minutes on 2 cores (each receiver warms its JIT
   # for 5-10 s first): a paced rate, and unthrottled (the peak; senders reach 0.15-0.2M
   # datagrams/s, and 2-4M kills/s packed).
-  for variant in ref single native; do
+  local variants=(ref single native)
+  [ -n "$W1SPEC" ] && IFS=, read -r -a variants <<< "${W1SPEC%%:*}"
+  for variant in "${variants[@]}"; do
     local rates=(100000 0)
     [ "$variant" = native ] && rates=(1000000 0)
     [ "$QUICK" = 1 ] && rates=(0)
+    [ -n "$W1SPEC" ] && IFS=, read -r -a rates <<< "${W1SPEC#*:}"
     for rate in "${rates[@]}"; do
       local results=()
       for r in $(seq 1 "$RUNS"); do
@@ -141,9 +147,9 @@ w2() {
 
 w3() {
   local it=(-wi 2 -i 4 -f 1); [ "$QUICK" = 1 ] && it=(-wi 2 -i 3 -f 1)
-  taskset -c 1 java -jar "$JAR" 'NodeCoreBenchmark|CodecBenchmark|AuthBenchmark' "${it[@]}" -prof gc -rf json -rff "$OUT/w3-jmh.json" \
+  taskset -c 1 java -jar "$JAR" 'NodeCoreBenchmark|CodecBenchmark|AuthBenchmark|WheelBenchmark' "${it[@]}" -prof gc -rf json -rff "$OUT/w3-jmh.json" \
     >"$OUT/w3-jmh.log" 2>&1
-  grep -E '^(Benchmark|CodecBenchmark|NodeCoreBenchmark|io\.wheelcast)' "$OUT/w3-jmh.log" | grep -E 'avgt|Benchmark' | grep -vE 'gc\.(count|time|alloc\.rate )' >&2 || true
+  grep -E '^(Benchmark|CodecBenchmark|NodeCoreBenchmark|WheelBenchmark|io\.wheelcast)' "$OUT/w3-jmh.log" | grep -E 'avgt|Benchmark' | grep -vE 'gc\.(count|time|alloc\.rate )' >&2 || true
   python3 - "$OUT/w3-jmh.json" <<'PY' | tee -a "$SUMMARY"
 import json, sys
 for b in json.load(open(sys.argv[1])):

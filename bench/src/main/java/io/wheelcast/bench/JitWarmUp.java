@@ -34,7 +34,7 @@ final class JitWarmUp {
     }
 
     static String id(int i) {
-        return String.format("wrm-%06d", i);
+        return Ids.of("wrm-", i, 6);
     }
 
     /**

@@ -20,7 +20,7 @@ public final class RegistryFootprint {
         long before = heapAfterGc();
         TimerRegistry r = new TimerRegistry(timers, 1, 1, 64, 0, 1, 4096);
         for (int i = 0; i < timers; i++) {
-            byte[] id = String.format("job-%07d", i).getBytes(StandardCharsets.US_ASCII);
+            byte[] id = Ids.of("job-", i, 7).getBytes(StandardCharsets.US_ASCII);
             int h = r.insert(EntryKind.LOCAL_ARMED, id, 0, id.length, IdBytes.hash(id, 0, id.length), 600_000);
             if (h < 0) {
                 throw new IllegalStateException("insert failed at " + i);

@@ -101,7 +101,7 @@ public final class Workloads {
     }
 
     static String id(int i) {
-        return String.format("job-%06d", i);
+        return Ids.of("job-", i, 6);
     }
 
     static WheelcastNode.Builder node() {
@@ -138,7 +138,7 @@ public final class Workloads {
             if (packed) {
                 warmUp(n, true);
             } else { // one kill per datagram: rounds of fewer kills take as long and compile the same code
-                warmUp(n, false, JitWarmUp.ROUND * 2 / 3, JitWarmUp.MAX_ROUNDS);
+                warmUp(n, false, JitWarmUp.ROUND / 3, 6);
             }
             System.gc(); // warm-up garbage collected now, not during the measured kills
             NodeStats base = n.stats();
@@ -382,7 +382,7 @@ public final class Workloads {
                 out.put(("kill:" + JitWarmUp.id(k % (2 * JitWarmUp.LIVE))).getBytes(StandardCharsets.US_ASCII)).flip();
                 tx.send(out, group);
                 return 1;
-            }, received::get, JitWarmUp.ROUND * 2 / 3, JitWarmUp.ROUND * 2 / 3, JitWarmUp.MAX_ROUNDS);
+            }, received::get, JitWarmUp.ROUND / 3, JitWarmUp.ROUND / 3, 6);
             System.gc();
             long baseReceived = received.get();
             long baseCancelled = cancelled.get();
@@ -429,8 +429,9 @@ public final class Workloads {
         try (WheelcastNode n = node().busyPoll(busyPoll).start()) {
             armLive(n, W2_WARMUP + W2_MEASURED + 1000);
             // Warm as the W1 receiver is (the pinger's 10,000 warm-up round trips are below C2's
-            // thresholds for per-datagram code); one KILL per datagram, as the pinger sends.
-            warmUp(n, false, 50_000, 3);
+            // thresholds for per-datagram code); one KILL per datagram, as the pinger sends; two
+            // rounds at most, for bench.sh's time budget.
+            warmUp(n, false, 50_000, 2);
             System.out.println("ready transport=" + n.transport());
             Thread.sleep(TimeUnit.MINUTES.toMillis(10)); // the script kills this process when the pinger is done
         }

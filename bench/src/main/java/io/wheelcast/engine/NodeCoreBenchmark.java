@@ -1,6 +1,7 @@
 package io.wheelcast.engine;
 
 import io.netty.buffer.ByteBuf;
+import io.wheelcast.bench.Ids;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.wheelcast.codec.DatagramWriter;
 import io.wheelcast.codec.HeaderFlyweight;
@@ -69,7 +70,7 @@ public class NodeCoreBenchmark {
                 .completionExecutor(Runnable::run).heartbeatInterval(java.time.Duration.ZERO).build();
         core = new NodeCore(config, 1L, new Counters(), sink, 0);
         for (int i = 0; i < liveTimers; i++) {
-            core.schedule(String.format("job-%07d", i).getBytes(StandardCharsets.US_ASCII), 3_600_000, null,
+            core.schedule(Ids.of("job-", i, 7).getBytes(StandardCharsets.US_ASCII), 3_600_000, null,
                     new CompletableFuture<>(), 0);
         }
         // KILLs for ids nobody holds (each leaves a tombstone, expired by the wheel later) and for live ones.
@@ -78,7 +79,7 @@ public class NodeCoreBenchmark {
         for (int i = 0; i < kills.length; i++) {
             kills[i] = alloc.directBuffer(128);
             writer.begin(kills[i], 0, 2L, 1, 0);
-            byte[] id = String.format("job-%07d", i * 200).getBytes(StandardCharsets.US_ASCII);
+            byte[] id = Ids.of("job-", i * 200, 7).getBytes(StandardCharsets.US_ASCII);
             writer.appendKill(i, id, 0, id.length);
             writer.finish();
         }
@@ -90,7 +91,7 @@ public class NodeCoreBenchmark {
             writer.begin(packed[d], 0, 3L, 1, 0);
             for (int f = 0; f < KILLS_PER_DATAGRAM; f++) {
                 int i = d * KILLS_PER_DATAGRAM + f;
-                byte[] id = String.format("job-%07d", i).getBytes(StandardCharsets.US_ASCII);
+                byte[] id = Ids.of("job-", i, 7).getBytes(StandardCharsets.US_ASCII);
                 if (!writer.appendKill(i + 1, id, 0, id.length)) {
                     throw new IllegalStateException("a datagram holds fewer than " + KILLS_PER_DATAGRAM + " kills");
                 }
@@ -99,7 +100,7 @@ public class NodeCoreBenchmark {
         }
         churnIds = new byte[4096][];
         for (int i = 0; i < churnIds.length; i++) {
-            churnIds[i] = String.format("new-%07d", i).getBytes(StandardCharsets.US_ASCII);
+            churnIds[i] = Ids.of("new-", i, 7).getBytes(StandardCharsets.US_ASCII);
         }
     }
 

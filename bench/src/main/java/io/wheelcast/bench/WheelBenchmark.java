@@ -1,0 +1,80 @@
+package io.wheelcast.bench;
+
+import io.netty.util.HashedWheelTimer;
+import io.netty.util.Timeout;
+import io.netty.util.TimerTask;
+import io.wheelcast.engine.registry.TimerWheel;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The issue's comparison: Netty's {@link HashedWheelTimer} against the engine's loop-ticked
+ * {@link TimerWheel}, arming and cancelling one timer with {@code liveTimers} others armed
+ * (10-minute deadlines, 1 ms ticks, 512 slots for both). Netty's timer allocates a timeout
+ * object per arm and hands arms and cancels to its own worker thread through queues; the
+ * engine's wheel links preallocated handles in place, on the thread that owns it.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 2, time = 1)
+@Measurement(iterations = 4, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx2g"})
+public class WheelBenchmark {
+    private static final TimerTask NOTHING = t -> { };
+    private static final long TEN_MINUTES_MS = TimeUnit.MINUTES.toMillis(10);
+
+    @Param("100000")
+    int liveTimers;
+
+    private HashedWheelTimer netty;
+    private TimerWheel wheel;
+    private int spare;
+
+    @Setup(Level.Trial)
+    public void setup() {
+        netty = new HashedWheelTimer(r -> {
+            Thread t = new Thread(r, "netty-wheel");
+            t.setDaemon(true);
+            return t;
+        }, 1, TimeUnit.MILLISECONDS, 512, true, liveTimers + 1_000_000L);
+        for (int i = 0; i < liveTimers; i++) {
+            netty.newTimeout(NOTHING, 10, TimeUnit.MINUTES);
+        }
+        wheel = new TimerWheel(0, 1, 512, liveTimers + 1);
+        for (int h = 0; h < liveTimers; h++) {
+            wheel.schedule(h, TEN_MINUTES_MS);
+        }
+        spare = liveTimers;
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        netty.stop();
+    }
+
+    @Benchmark
+    public boolean nettyHashedWheelTimerArmAndCancel() {
+        Timeout t = netty.newTimeout(NOTHING, 10, TimeUnit.MINUTES);
+        return t.cancel();
+    }
+
+    @Benchmark
+    public boolean loopTickedWheelArmAndCancel() {
+        wheel.schedule(spare, TEN_MINUTES_MS);
+        return wheel.cancel(spare);
+    }
+}
