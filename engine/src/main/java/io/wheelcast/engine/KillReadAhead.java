@@ -25,7 +25,7 @@ final class KillReadAhead implements DatagramDecoder.KillIdVisitor {
     private final int[] handles = new int[MAX_KILLS];
     private int count;
     private int cursor;
-    /** Sink for the prefetch loads, so the JIT keeps them. */
+    /** Sink for the prefetch loads, so the JIT keeps them (a field store is never dropped). */
     private long touched;
 
     KillReadAhead(int maxIdLength) {
@@ -80,9 +80,5 @@ final class KillReadAhead implements DatagramDecoder.KillIdVisitor {
 
     int hash(int k) {
         return hashes[k];
-    }
-
-    long touched() {
-        return touched;
     }
 }
