@@ -38,16 +38,9 @@ final class JitWarmUp {
     }
 
     /**
-     * Sends rounds of kills (a new sender id each round), in windows the receiver keeps up with,
-     * until a round passes with almost no compilation, or {@link #MAX_ROUNDS}. Prints what it did.
-     */
-    static void run(Sender sender, LongSupplier received) throws Exception {
-        run(sender, received, ROUND, SINGLE, MAX_ROUNDS);
-    }
-
-    /**
-     * As {@link #run(Sender, LongSupplier)} with {@code round} kills per round, the first
-     * {@code single} of them one per datagram, and at most {@code maxRounds} rounds.
+     * Sends rounds of {@code round} kills (the first {@code single} of each one per datagram, a
+     * new sender id each round), in windows the receiver keeps up with, until a round passes
+     * with almost no compilation, or {@code maxRounds}. Prints what it did.
      */
     static void run(Sender sender, LongSupplier received, int round, int single, int maxRounds) throws Exception {
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
