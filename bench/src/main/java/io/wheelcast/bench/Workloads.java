@@ -39,7 +39,7 @@ import java.util.concurrent.locks.LockSupport;
  * it can be sent to, and "result ..." lines with its figures.
  *
  * <pre>
- * w1-recv VARIANT               Wheelcast receiver: 100k live timers, counts kills
+ * w1-recv VARIANT [COALESCE_US] Wheelcast receiver: 100k live timers, counts kills (optional receiveCoalescing window)
  * w1-send VARIANT RATE          raw sender of 1M Wheelcast KILL frames (single: 1 per datagram, native: packed)
  * ref-w1-recv / ref-w1-send RATE   the same with plain JDK DatagramChannel and "kill:id" text
  * w2-owner / w2-ping HGRM       KILL -> KILL_ACK round trips against a Wheelcast owner
@@ -86,7 +86,8 @@ public final class Workloads {
             watchdog();
         }
         switch (args[0]) {
-            case "w1-recv" -> w1Receive(args.length > 1 && args[1].equals("native"));
+            case "w1-recv" -> w1Receive(args.length > 1 && args[1].equals("native"),
+                    args.length > 2 ? Long.parseLong(args[2]) : 0);
             case "w1-send" -> w1Send(args[1].equals("native"), Long.parseLong(args[2]));
             case "ref-w1-recv" -> refW1Receive();
             case "ref-w1-send" -> refW1Send(Long.parseLong(args[1]));
@@ -128,11 +129,12 @@ public final class Workloads {
 
     // ------------------------------------------------------------------ W1
 
-    static void w1Receive(boolean packed) throws Exception {
+    /** @param coalesceMicros the receiver's {@code receiveCoalescing} window, 0 for none */
+    static void w1Receive(boolean packed, long coalesceMicros) throws Exception {
         // loopback(false): the production setting for one node per host (docs/performance.md, knobs).
         // The sender's kills still arrive (loopback is a property of the sending socket); what stops
         // is the receiver reading back its own KILL_ACK datagrams.
-        try (WheelcastNode n = node().loopback(false).maxTimers(ID_SPACE + 2 * JitWarmUp.LIVE + 16_384)
+        try (WheelcastNode n = node().loopback(false).receiveCoalescing(Duration.ofNanos(coalesceMicros * 1000)).maxTimers(ID_SPACE + 2 * JitWarmUp.LIVE + 16_384)
                 .maxTombstones(ID_SPACE + 2 * JitWarmUp.LIVE + 16_384).start()) {
             armLive(n, LIVE);
             if (packed) {

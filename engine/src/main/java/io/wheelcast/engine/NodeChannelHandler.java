@@ -27,10 +27,13 @@ final class NodeChannelHandler extends ChannelInboundHandlerAdapter {
     private final FaultPlan faults;
     private final BooleanSupplier isolated;
     private final SplittableRandom random;
+    private final Runnable afterReadBurst;
     private int delayed;
     private long lastErrorLogMs;
 
-    NodeChannelHandler(NodeCore core, Counters counters, LongSupplier clock, FaultPlan faults, BooleanSupplier isolated) {
+    NodeChannelHandler(NodeCore core, Counters counters, LongSupplier clock, FaultPlan faults, BooleanSupplier isolated,
+                       Runnable afterReadBurst) {
+        this.afterReadBurst = afterReadBurst;
         this.isolated = isolated;
         this.core = core;
         this.counters = counters;
@@ -91,6 +94,7 @@ final class NodeChannelHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         core.flush();
+        afterReadBurst.run();
     }
 
     @Override

@@ -16,6 +16,7 @@ record NodeConfig(
         boolean loopback,
         TransportKind transport,
         boolean busyPoll,
+        long receiveCoalescingNanos,
         int receiveBufferBytes,
         int sendBufferBytes,
         int maxDatagramBytes,

@@ -1,10 +1,17 @@
 package io.wheelcast.engine;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.wheelcast.codec.DatagramWriter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.channels.DatagramChannel;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -109,6 +116,57 @@ class MulticastClusterTest {
         assertThat(await(nodes.get(1).cancel("spin"))).isEqualTo(new CancelOutcome(CancelOutcome.Status.CANCELLED, nodes.get(0).nodeId()));
         assertThatThrownBy(() -> TestNetwork.builder(port, 8).transport(TransportKind.NIO).busyPoll(true).start())
                 .hasMessageContaining("busyPoll needs the epoll transport");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = TransportKind.class, names = {"EPOLL", "NIO"})
+    void receiveCoalescingAnswersEveryKillAndSharesAckDatagramsAcrossKillDatagrams(TransportKind transport) throws Exception {
+        int port = TestNetwork.port();
+        WheelcastNode owner = TestNetwork.builder(port, 9).transport(transport)
+                .receiveCoalescing(Duration.ofMillis(10)).start();
+        nodes.add(owner);
+        int n = 200;
+        for (int i = 0; i < n; i++) {
+            owner.schedule("c-" + i, Duration.ofSeconds(30));
+        }
+        await(owner.schedule("c-last", Duration.ofSeconds(30)));
+        long acks0 = owner.stats().get(Counter.DATAGRAMS_OUT);
+        DatagramWriter writer = new DatagramWriter(1400, 512, null);
+        ByteBuf buf = Unpooled.directBuffer(1400);
+        try (DatagramChannel raw = DatagramChannel.open(StandardProtocolFamily.INET)) {
+            raw.setOption(StandardSocketOptions.IP_MULTICAST_IF, owner.networkInterface());
+            raw.setOption(StandardSocketOptions.IP_MULTICAST_TTL, 0);
+            for (int i = 0; i < n; i++) { // one KILL per datagram, ~10 per window
+                byte[] id = ("c-" + i).getBytes(StandardCharsets.US_ASCII);
+                buf.clear();
+                writer.begin(buf, 9, 0x4A11, i + 1, System.currentTimeMillis());
+                writer.appendKill(i + 1, id, 0, id.length);
+                writer.finish();
+                raw.send(buf.nioBuffer(), owner.groupAddress());
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
+        } finally {
+            buf.release();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (owner.stats().get(Counter.FRAMES_OUT_KILL_ACK) < n && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        NodeStats s = owner.stats();
+        assertThat(s.get(Counter.TIMERS_CANCELLED_REMOTELY)).as("%s: %s", transport, s).isEqualTo(n);
+        assertThat(s.get(Counter.FRAMES_OUT_KILL_ACK)).as("every KILL answered (%s)", transport).isEqualTo(n);
+        long ackDatagrams = s.get(Counter.DATAGRAMS_OUT) - acks0;
+        // Without coalescing each KILL datagram, read on its own wake-up, gets its own ack datagram.
+        assertThat(ackDatagrams).as("ack datagrams for %d one-KILL datagrams (%s)", n, transport).isLessThan(n / 3);
+    }
+
+    @Test
+    void busyPollAndReceiveCoalescingAreRefusedTogether() {
+        assertThatThrownBy(() -> WheelcastNode.builder().busyPoll(true).receiveCoalescing(Duration.ofMillis(1)).start())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("busyPoll and receiveCoalescing exclude each other");
+        assertThatThrownBy(() -> WheelcastNode.builder().receiveCoalescing(Duration.ofMillis(11)))
+                .hasMessageContaining("receiveCoalescing must be between 0 and 10 ms");
     }
 
     @Test

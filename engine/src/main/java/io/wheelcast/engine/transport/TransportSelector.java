@@ -13,6 +13,8 @@ import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.unix.IntegerUnixChannelOption;
 
+import java.nio.channels.spi.SelectorProvider;
+
 /**
  * Native epoll when it loads (recvmmsg batching, fewer copies), NIO otherwise; the choice and
  * the reason are reported, never silent.
@@ -48,20 +50,26 @@ public final class TransportSelector {
     }
 
     public static IoHandlerFactory ioHandlerFactory(Kind kind) {
-        return ioHandlerFactory(kind, false);
+        return ioHandlerFactory(kind, false, null);
     }
 
     /**
      * @param busyPoll spin on {@code epoll_wait} with a zero timeout instead of sleeping in it:
      *                 one core at 100%, no wake-up latency (epoll only)
+     * @param coalescing the loop's select strategy when receive coalescing is on, else {@code null};
+     *                   one loop per strategy
      */
-    public static IoHandlerFactory ioHandlerFactory(Kind kind, boolean busyPoll) {
+    public static IoHandlerFactory ioHandlerFactory(Kind kind, boolean busyPoll, ReceiveCoalescing coalescing) {
         if (busyPoll) {
             if (kind != Kind.EPOLL) {
                 throw new IllegalStateException("busyPoll needs the epoll transport (NIO cannot busy-poll)");
             }
             SelectStrategy spin = (selectSupplier, hasTasks) -> SelectStrategy.BUSY_WAIT;
             return EpollIoHandler.newFactory(0, () -> spin);
+        }
+        if (coalescing != null) {
+            return kind == Kind.EPOLL ? EpollIoHandler.newFactory(0, () -> coalescing)
+                    : NioIoHandler.newFactory(SelectorProvider.provider(), () -> coalescing);
         }
         return kind == Kind.EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     }
@@ -101,10 +109,19 @@ public final class TransportSelector {
         return ch.config().getOption(ChannelOption.IP_MULTICAST_TTL);
     }
 
-    /** Enables recvmmsg: up to {@code batch} datagrams of at most {@code maxDatagram} bytes per syscall. */
-    public static void enableBatchedReceive(DatagramChannel ch, int maxDatagram) {
+    /**
+     * Enables recvmmsg on epoll: reads of {@code bufferBytes} split into slots of {@code maxDatagram}
+     * bytes, one system call per buffer. With {@code coalescing}, a wake-up reads up to
+     * {@link ReceiveCoalescing#MAX_DATAGRAMS_PER_WAKE_UP} datagrams and stops at the first call that
+     * leaves slots free ({@link ShortReadStopsAllocator}).
+     */
+    public static void enableBatchedReceive(DatagramChannel ch, int maxDatagram, int bufferBytes, boolean coalescing) {
         if (ch instanceof EpollDatagramChannel) {
             ch.config().setOption(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, maxDatagram);
+            if (coalescing) {
+                ch.config().setRecvByteBufAllocator(
+                        new ShortReadStopsAllocator(bufferBytes, ReceiveCoalescing.MAX_DATAGRAMS_PER_WAKE_UP));
+            }
         }
     }
 }
