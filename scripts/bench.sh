@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The workloads of ../shared/WORKLOADS.md, one command:
 #   scripts/bench.sh [W1|W2|W3|W4|all] [--runs N] [--quick] [--w1 VARIANTS:RATES]
-# --w1 native:2000000,3000000 runs only those W1 variants (ref,single,native) at those rates (0 = unthrottled).
+# --w1 native:2000000,3000000 runs only those W1 variants (ref,single,single-coalesced,native) at those
+# rates (0 = unthrottled).
 # Builds what it needs, then runs every workload inside a private network namespace (only a
 # multicast-enabled lo exists there: nothing reaches a real network), receiver pinned to CPU 1
 # and sender to CPU 0, each side in its own JVM. Plain-JDK references run in the same session
@@ -17,7 +18,7 @@ while [ $# -gt 0 ]; do
     --runs) RUNS=${2:?}; shift ;;
     --quick) QUICK=1; RUNS=1 ;;
     --w1) W1SPEC=${2:?}; shift ;;
-    -h|--help) sed -n '2,9p' "$SELF" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$SELF" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -96,7 +97,7 @@ w1() {
   # Two points per variant keep 'all' under 15 minutes on 2 cores (each receiver warms its JIT
   # for 5-10 s first): a paced rate, and unthrottled (the peak; senders reach 0.15-0.2M
   # datagrams/s, and 2-4M kills/s packed).
-  local variants=(ref single native)
+  local variants=(ref single single-coalesced native)
   [ -n "$W1SPEC" ] && IFS=, read -r -a variants <<< "${W1SPEC%%:*}"
   for variant in "${variants[@]}"; do
     local rates=(100000 0)
@@ -107,11 +108,12 @@ w1() {
       local results=()
       for r in $(seq 1 "$RUNS"); do
         local name="w1-$variant-$rate-$r" line
-        if [ "$variant" = ref ]; then
-          line=$(run_pair "$name" ref-w1-recv -- ref-w1-send "$rate")
-        else
-          line=$(run_pair "$name" w1-recv "$variant" -- w1-send "$variant" "$rate")
-        fi
+        case $variant in
+          ref) line=$(run_pair "$name" ref-w1-recv -- ref-w1-send "$rate") ;;
+          # the receiver with receiveCoalescing(200 us); one KILL per datagram as in W1-single
+          single-coalesced) line=$(run_pair "$name" w1-recv single 200 -- w1-send single "$rate") ;;
+          *) line=$(run_pair "$name" w1-recv "$variant" -- w1-send "$variant" "$rate") ;;
+        esac
         log "  $name: $line"
         results+=("$line")
       done

@@ -37,7 +37,7 @@ set grid
 set key left top
 plot $W2PLOT
 GP
-for w in W1-jdk-reference W1-single W1-native; do
+for w in W1-jdk-reference W1-single W1-single-coalesced W1-native; do
   # x: the rate the sender actually reached (an unthrottled sender's peak, a paced one's target)
   grep "^$w " "$DIR/summary.txt" \
     | sed -E 's/.*sender_offered_per_s=([0-9]+).*delivered_per_s=([0-9]+).*/\1 \2/' > "$OUT/.$w.dat" || true
@@ -53,6 +53,7 @@ set grid
 set key left top
 plot "$OUT/.W1-jdk-reference.dat" using 1:2 with linespoints lw 2 title "plain JDK, 1 text kill per datagram", \
      "$OUT/.W1-single.dat" using 1:2 with linespoints lw 2 title "Wheelcast, 1 KILL per datagram", \
+     "$OUT/.W1-single-coalesced.dat" using 1:2 with linespoints lw 2 title "the same, receiveCoalescing 200 us", \
      "$OUT/.W1-native.dat" using 1:2 with linespoints lw 2 title "Wheelcast, 52 KILLs per datagram", \
      x with lines dt 2 lc rgb "gray" title "delivered = offered"
 GP

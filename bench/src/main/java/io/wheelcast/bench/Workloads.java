@@ -42,7 +42,7 @@ import java.util.concurrent.locks.LockSupport;
  * w1-recv VARIANT [COALESCE_US] Wheelcast receiver: 100k live timers, counts kills (optional receiveCoalescing window)
  * w1-send VARIANT RATE          raw sender of 1M Wheelcast KILL frames (single: 1 per datagram, native: packed)
  * ref-w1-recv / ref-w1-send RATE   the same with plain JDK DatagramChannel and "kill:id" text
- * w2-owner / w2-ping HGRM       KILL -> KILL_ACK round trips against a Wheelcast owner
+ * w2-owner [busy|COALESCE_US] / w2-ping HGRM [SPIN]   KILL -> KILL_ACK round trips against a Wheelcast owner
  * ref-w2-echo / ref-w2-ping HGRM   the same with plain JDK blocking sockets
  * w4-owner LOSS / w4-cancel LOSS RATE HGRM   Wheelcast cancels (with retransmit) under injected loss
  * </pre>
@@ -91,7 +91,8 @@ public final class Workloads {
             case "w1-send" -> w1Send(args[1].equals("native"), Long.parseLong(args[2]));
             case "ref-w1-recv" -> refW1Receive();
             case "ref-w1-send" -> refW1Send(Long.parseLong(args[1]));
-            case "w2-owner" -> w2Owner(args.length > 1 && args[1].equals("busy"));
+            case "w2-owner" -> w2Owner(args.length > 1 && args[1].equals("busy"),
+                    args.length > 1 && !args[1].equals("busy") ? Long.parseLong(args[1]) : 0);
             case "w2-ping" -> w2Ping(args[1], Boolean.parseBoolean(args.length > 2 ? args[2] : "false"));
             case "ref-w2-echo" -> refW2Echo();
             case "ref-w2-ping" -> refW2Ping(args[1]);
@@ -427,8 +428,9 @@ public final class Workloads {
     static final int W2_WARMUP = 10_000;
     static final int W2_MEASURED = 100_000;
 
-    static void w2Owner(boolean busyPoll) throws Exception {
-        try (WheelcastNode n = node().busyPoll(busyPoll).start()) {
+    /** @param coalesceMicros the owner's {@code receiveCoalescing} window, 0 for none */
+    static void w2Owner(boolean busyPoll, long coalesceMicros) throws Exception {
+        try (WheelcastNode n = node().busyPoll(busyPoll).receiveCoalescing(Duration.ofNanos(coalesceMicros * 1000)).start()) {
             armLive(n, W2_WARMUP + W2_MEASURED + 1000);
             // Warm as the W1 receiver is (the pinger's 10,000 warm-up round trips are below C2's
             // thresholds for per-datagram code); one KILL per datagram, as the pinger sends; two

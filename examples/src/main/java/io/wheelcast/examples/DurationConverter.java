@@ -4,7 +4,7 @@ import picocli.CommandLine;
 
 import java.time.Duration;
 
-/** "250ms", "10s", "5m", "1h" or plain milliseconds. */
+/** "200us", "250ms", "10s", "5m", "1h" or plain milliseconds. */
 final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
     @Override
     public Duration convert(String value) {
@@ -14,6 +14,9 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
     static Duration parse(String value) {
         String v = value.trim().toLowerCase(java.util.Locale.ROOT);
         try {
+            if (v.endsWith("us")) {
+                return Duration.ofNanos(Long.parseLong(v.substring(0, v.length() - 2)) * 1000);
+            }
             if (v.endsWith("ms")) {
                 return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
             }
@@ -28,7 +31,7 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
             }
             return Duration.ofMillis(Long.parseLong(v));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + value + "' is not a duration (examples: 250ms, 10s, 5m)");
+            throw new IllegalArgumentException("'" + value + "' is not a duration (examples: 200us, 250ms, 10s, 5m)");
         }
     }
 }
