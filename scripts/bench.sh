@@ -102,6 +102,8 @@ w1() {
   for variant in "${variants[@]}"; do
     local rates=(100000 0)
     [ "$variant" = native ] && rates=(1000000 0)
+    # the coalescing receiver's point is its peak (the target's); --w1 single-coalesced:100000 adds more
+    [ "$variant" = single-coalesced ] && rates=(0)
     [ "$QUICK" = 1 ] && rates=(0)
     [ -n "$W1SPEC" ] && IFS=, read -r -a rates <<< "${W1SPEC#*:}"
     for rate in "${rates[@]}"; do
