@@ -135,8 +135,9 @@ public final class Workloads {
         // loopback(false): the production setting for one node per host (docs/performance.md, knobs).
         // The sender's kills still arrive (loopback is a property of the sending socket); what stops
         // is the receiver reading back its own KILL_ACK datagrams.
-        try (WheelcastNode n = node().loopback(false).receiveCoalescing(Duration.ofNanos(coalesceMicros * 1000)).maxTimers(ID_SPACE + 2 * JitWarmUp.LIVE + 16_384)
-                .maxTombstones(ID_SPACE + 2 * JitWarmUp.LIVE + 16_384).start()) {
+        try (WheelcastNode n = node().loopback(false).receiveCoalescing(Duration.ofNanos(coalesceMicros * 1000))
+                .maxTimers(ID_SPACE + 2 * JitWarmUp.LIVE + 16_384).maxTombstones(ID_SPACE + 2 * JitWarmUp.LIVE + 16_384)
+                .start()) {
             armLive(n, LIVE);
             if (packed) {
                 warmUp(n, true);

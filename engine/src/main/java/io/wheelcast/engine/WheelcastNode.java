@@ -125,6 +125,7 @@ public final class WheelcastNode implements AutoCloseable {
                     .option(ChannelOption.IP_MULTICAST_LOOP_DISABLED, !config.loopback())
                     .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(receiveBufferBytes)
                             // coalescing: take what a window gathered in one wake-up, not 16 datagrams of it
+                            // (on epoll enableBatchedReceive swaps in ShortReadStopsAllocator, same bound)
                             .maxMessagesPerRead(coalescing != null ? ReceiveCoalescing.MAX_DATAGRAMS_PER_WAKE_UP : 16))
                     .handler(new NodeChannelHandler(core, counters, WheelcastNode::nowMs, config.faultPlan(), () -> isolated,
                             coalescing != null ? coalescing::onRead : () -> { }))
