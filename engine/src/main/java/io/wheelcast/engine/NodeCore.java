@@ -410,8 +410,7 @@ final class NodeCore implements FrameHandler {
             return;
         }
         counters.increment(Counter.TEXT_KILLS_IN);
-        byte[] id = copyId(buf, idIndex, idLen);
-        kill(id, 0, idLen, IdBytes.hash(id, 0, idLen), 0L, 0L);
+        killFrom(buf, idIndex, idLen, 0L, 0L);
     }
 
     @Override
@@ -421,9 +420,14 @@ final class NodeCore implements FrameHandler {
         if (k >= 0) {
             kill(readAhead.ids(), readAhead.offset(k), readAhead.length(k), readAhead.hash(k), header.senderId(), f.requestId());
         } else {
-            byte[] id = copyId(f.buffer(), f.idIndex(), f.idLength());
-            kill(id, 0, f.idLength(), IdBytes.hash(id, 0, f.idLength()), header.senderId(), f.requestId());
+            killFrom(f.buffer(), f.idIndex(), f.idLength(), header.senderId(), f.requestId());
         }
+    }
+
+    /** A kill whose id was not read ahead: copied and hashed here. */
+    private void killFrom(ByteBuf buf, int idIndex, int idLen, long sender, long requestId) {
+        byte[] id = copyId(buf, idIndex, idLen);
+        kill(id, 0, idLen, IdBytes.hash(id, 0, idLen), sender, requestId);
     }
 
     private void kill(byte[] id, int off, int idLen, int hash, long sender, long requestId) {

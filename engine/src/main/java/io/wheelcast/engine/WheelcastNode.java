@@ -5,7 +5,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
@@ -123,15 +122,13 @@ public final class WheelcastNode implements AutoCloseable {
                     .option(ChannelOption.SO_SNDBUF, config.sendBufferBytes())
                     .option(ChannelOption.IP_MULTICAST_IF, networkInterface)
                     .option(ChannelOption.IP_MULTICAST_LOOP_DISABLED, !config.loopback())
-                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(receiveBufferBytes)
-                            // coalescing: take what a window gathered in one wake-up, not 16 datagrams of it
-                            // (on epoll enableBatchedReceive swaps in ShortReadStopsAllocator, same bound)
-                            .maxMessagesPerRead(coalescing != null ? ReceiveCoalescing.MAX_DATAGRAMS_PER_WAKE_UP : 16))
+                    .option(ChannelOption.RCVBUF_ALLOCATOR,
+                            TransportSelector.receiveAllocator(transport, receiveBufferBytes, coalescing != null))
                     .handler(new NodeChannelHandler(core, counters, WheelcastNode::nowMs, config.faultPlan(), () -> isolated,
                             coalescing != null ? coalescing::onRead : () -> { }))
                     .register().syncUninterruptibly().channel();
             TransportSelector.setMulticastTtl(ch, config.ttl(), ipv6);
-            TransportSelector.enableBatchedReceive(ch, config.maxReceiveDatagramBytes(), receiveBufferBytes, coalescing != null);
+            TransportSelector.enableBatchedReceive(ch, config.maxReceiveDatagramBytes());
             ch.bind(new InetSocketAddress(config.port())).syncUninterruptibly();
             ch.joinGroup(groupAddress, networkInterface).syncUninterruptibly();
         } catch (RuntimeException e) {

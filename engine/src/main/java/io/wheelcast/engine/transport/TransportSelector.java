@@ -1,6 +1,8 @@
 package io.wheelcast.engine.transport;
 
 import io.netty.channel.ChannelOption;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.SelectStrategy;
 import io.netty.channel.epoll.Epoll;
@@ -109,19 +111,25 @@ public final class TransportSelector {
         return ch.config().getOption(ChannelOption.IP_MULTICAST_TTL);
     }
 
-    /**
-     * Enables recvmmsg on epoll: reads of {@code bufferBytes} split into slots of {@code maxDatagram}
-     * bytes, one system call per buffer. With {@code coalescing}, a wake-up reads up to
-     * {@link ReceiveCoalescing#MAX_DATAGRAMS_PER_WAKE_UP} datagrams and stops at the first call that
-     * leaves slots free ({@link ShortReadStopsAllocator}).
-     */
-    public static void enableBatchedReceive(DatagramChannel ch, int maxDatagram, int bufferBytes, boolean coalescing) {
+    /** Enables recvmmsg: up to {@code batch} datagrams of at most {@code maxDatagram} bytes per syscall. */
+    public static void enableBatchedReceive(DatagramChannel ch, int maxDatagram) {
         if (ch instanceof EpollDatagramChannel) {
             ch.config().setOption(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, maxDatagram);
-            if (coalescing) {
-                ch.config().setRecvByteBufAllocator(
-                        new ShortReadStopsAllocator(bufferBytes, ReceiveCoalescing.MAX_DATAGRAMS_PER_WAKE_UP));
-            }
         }
+    }
+
+    /**
+     * Receive buffers of {@code bufferBytes} per read (epoll splits each into recvmmsg slots). By
+     * default a wake-up reads at most 16 datagrams. With {@code coalescing} it takes what a window
+     * gathered, up to {@link ReceiveCoalescing#MAX_DATAGRAMS_PER_WAKE_UP}, and on epoll stops at the
+     * first call that leaves slots free ({@link ShortReadStopsAllocator}).
+     */
+    public static RecvByteBufAllocator receiveAllocator(Kind kind, int bufferBytes, boolean coalescing) {
+        if (!coalescing) {
+            return new FixedRecvByteBufAllocator(bufferBytes).maxMessagesPerRead(16);
+        }
+        return kind == Kind.EPOLL
+                ? new ShortReadStopsAllocator(bufferBytes, ReceiveCoalescing.MAX_DATAGRAMS_PER_WAKE_UP)
+                : new FixedRecvByteBufAllocator(bufferBytes).maxMessagesPerRead(ReceiveCoalescing.MAX_DATAGRAMS_PER_WAKE_UP);
     }
 }
