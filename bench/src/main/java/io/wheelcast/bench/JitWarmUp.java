@@ -22,6 +22,9 @@ final class JitWarmUp {
     /** Live timers the warm-up cancels (half its kills hit one, as in W1). */
     static final int LIVE = 50_000;
     static final int MAX_ROUNDS = 8;
+    /** One-kill-per-datagram receivers: shorter rounds take as long and compile the same code. */
+    static final int PER_DATAGRAM_ROUND = ROUND / 3;
+    static final int PER_DATAGRAM_MAX_ROUNDS = 6;
     /** A round during which C2 and C1 spent less than this is quiet enough to measure after. */
     static final long QUIET_COMPILE_MS = 20;
 

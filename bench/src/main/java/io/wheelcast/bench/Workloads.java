@@ -141,8 +141,8 @@ public final class Workloads {
             armLive(n, LIVE);
             if (packed) {
                 warmUp(n, true);
-            } else { // one kill per datagram: rounds of fewer kills take as long and compile the same code
-                warmUp(n, false, JitWarmUp.ROUND / 3, 6);
+            } else {
+                warmUp(n, false, JitWarmUp.PER_DATAGRAM_ROUND, JitWarmUp.PER_DATAGRAM_MAX_ROUNDS);
             }
             System.gc(); // warm-up garbage collected now, not during the measured kills
             NodeStats base = n.stats();
@@ -386,7 +386,7 @@ public final class Workloads {
                 out.put(("kill:" + JitWarmUp.id(k % (2 * JitWarmUp.LIVE))).getBytes(StandardCharsets.US_ASCII)).flip();
                 tx.send(out, group);
                 return 1;
-            }, received::get, JitWarmUp.ROUND / 3, JitWarmUp.ROUND / 3, 6);
+            }, received::get, JitWarmUp.PER_DATAGRAM_ROUND, JitWarmUp.PER_DATAGRAM_ROUND, JitWarmUp.PER_DATAGRAM_MAX_ROUNDS);
             System.gc();
             long baseReceived = received.get();
             long baseCancelled = cancelled.get();
