@@ -3,6 +3,7 @@ package io.wheelcast.bench;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.channels.DatagramChannel;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
@@ -25,8 +26,16 @@ final class JitWarmUp {
     /** One-kill-per-datagram receivers: shorter rounds take as long and compile the same code. */
     static final int PER_DATAGRAM_ROUND = ROUND / 3;
     static final int PER_DATAGRAM_MAX_ROUNDS = 6;
+    /** Round trips per round of {@link #runRoundTrips}, and its most rounds. */
+    static final int ROUND_TRIPS = 10_000;
+    static final int ROUND_TRIP_MAX_ROUNDS = 6;
     /** A round during which C2 and C1 spent less than this is quiet enough to measure after. */
     static final long QUIET_COMPILE_MS = 20;
+
+    interface RoundTrip {
+        /** One round trip, start to end; returns its nanoseconds. */
+        long run() throws Exception;
+    }
 
     interface Sender {
         /** Sends one datagram as {@code senderId}, carrying kills from index {@code k}; returns how many it carried. */
@@ -71,6 +80,30 @@ final class JitWarmUp {
             }
         }
         System.out.printf("warm-up rounds=%d kills=%d last_round_compile_ms=%d took_ms=%d%n", rounds, rounds * round, compileMs,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    }
+
+    /**
+     * Rounds of {@link #ROUND_TRIPS} round trips until one passes with almost no compilation,
+     * or {@link #ROUND_TRIP_MAX_ROUNDS}. Prints what it did and the last round's median.
+     */
+    static void runRoundTrips(RoundTrip roundTrip) throws Exception {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        long started = System.nanoTime();
+        long[] rtt = new long[ROUND_TRIPS];
+        int rounds = 0;
+        long compileMs = Long.MAX_VALUE;
+        while (rounds < ROUND_TRIP_MAX_ROUNDS && compileMs >= QUIET_COMPILE_MS) {
+            long jit0 = jit.getTotalCompilationTime();
+            for (int i = 0; i < ROUND_TRIPS; i++) {
+                rtt[i] = roundTrip.run();
+            }
+            compileMs = jit.getTotalCompilationTime() - jit0;
+            rounds++;
+        }
+        Arrays.sort(rtt);
+        System.out.printf("round-trip warm-up rounds=%d round_trips=%d last_round_compile_ms=%d last_round_p50_us=%.1f took_ms=%d%n",
+                rounds, rounds * ROUND_TRIPS, compileMs, rtt[ROUND_TRIPS / 2] / 1e3,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }
 }

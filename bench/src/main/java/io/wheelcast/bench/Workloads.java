@@ -3,9 +3,6 @@ package io.wheelcast.bench;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.wheelcast.codec.DatagramWriter;
-import io.wheelcast.codec.HeaderFlyweight;
-import io.wheelcast.codec.KillAckFlyweight;
-import io.wheelcast.codec.WireFormat;
 import io.wheelcast.engine.CancelOutcome;
 import io.wheelcast.engine.Counter;
 import io.wheelcast.engine.NodeStats;
@@ -22,7 +19,6 @@ import java.net.NetworkInterface;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -110,7 +106,7 @@ public final class Workloads {
         return WheelcastNode.builder().group(GROUP).port(PORT).networkInterface("lo").ttl(0).clusterId(1)
                 .receiveBufferBytes(4 << 20).sendBufferBytes(4 << 20).heartbeatInterval(Duration.ZERO)
                 .maxTimers(ID_SPACE + 16_384).maxTombstones(ID_SPACE + 16_384).maxPendingCancels(1 << 17)
-                .commandQueueCapacity(1 << 18);
+                .commandQueueCapacity(1 << 18).tickMs(Integer.getInteger("wc.tickMs", 1));
     }
 
     static void armLive(WheelcastNode n, int count) throws Exception {
@@ -437,70 +433,74 @@ public final class Workloads {
             // thresholds for per-datagram code); one KILL per datagram, as the pinger sends; two
             // rounds at most, for bench.sh's time budget.
             warmUp(n, false, 50_000, 2);
+            roundTripWarmUp(n);
             System.out.println("ready transport=" + n.transport());
             Thread.sleep(TimeUnit.MINUTES.toMillis(10)); // the script kills this process when the pinger is done
         }
     }
 
-    /** Raw pinger: one KILL datagram out, wait for the owner's KILL_ACK with that request id. */
-    static void w2Ping(String hgrm, boolean spin) throws Exception {
-        InetSocketAddress group = new InetSocketAddress(GROUP, PORT);
-        DatagramWriter writer = new DatagramWriter(1400, 512, null);
-        ByteBuf out = Unpooled.directBuffer(2048);
-        ByteBuffer in = ByteBuffer.allocateDirect(65_536).order(ByteOrder.LITTLE_ENDIAN);
-        Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
-        long sender = 0x5E4D_0000_0000_0002L;
-        try (DatagramChannel ch = rawChannel(true)) {
-            ch.configureBlocking(!spin);
-            for (int i = 0; i < W2_WARMUP + W2_MEASURED; i++) {
-                byte[] id = id(i).getBytes(StandardCharsets.US_ASCII);
-                out.clear();
-                writer.begin(out, 1, sender, i + 1, 0);
-                writer.appendKill(i + 1, id, 0, id.length);
-                writer.finish();
-                long t0 = System.nanoTime();
-                ch.send(out.nioBuffer(), group);
-                while (true) {
-                    in.clear();
-                    if (ch.receive(in) == null) {
-                        Thread.onSpinWait();
-                        continue;
-                    }
-                    if (isAckFor(in, i + 1)) {
-                        break;
-                    }
-                }
-                long rtt = System.nanoTime() - t0;
-                PROGRESS.incrementAndGet();
-                if (i >= W2_WARMUP) {
-                    h.recordValue(rtt);
-                }
+    /**
+     * Round trips from this process, one at a time, until C2 is quiet. The bursts of
+     * {@link #warmUp} leave the once-per-wake-up code (epoll, Netty's read setup, the ack's
+     * flush) below C2's thresholds: after them, PrintCompilation showed ~350 compilations,
+     * most of them C2, during the pinger's 100,000 measured round trips, on the owner's one
+     * CPU, and the round trips that waited behind a compile were W2's millisecond tail.
+     */
+    static void roundTripWarmUp(WheelcastNode n) throws Exception {
+        CompletableFuture<?> last = null;
+        for (int i = 0; i < JitWarmUp.ROUND_TRIPS * JitWarmUp.ROUND_TRIP_MAX_ROUNDS; i++) {
+            last = n.schedule(roundTripId(i), TimeUnit.MINUTES.toMillis(10), null).toCompletableFuture();
+            if ((i & 4095) == 0) {
+                last.get(10, TimeUnit.SECONDS);
             }
-        } finally {
-            out.release();
         }
-        report(h, hgrm);
+        last.get(10, TimeUnit.SECONDS);
+        int[] next = {0};
+        try (KillPinger pinger = new KillPinger(0x5E4D_0000_0002_0000L, false)) {
+            JitWarmUp.runRoundTrips(() -> pinger.roundTrip(roundTripId(next[0]++)));
+        }
     }
 
-    private static boolean isAckFor(ByteBuffer in, long requestId) {
-        int len = in.position();
-        if (len < HeaderFlyweight.HEADER_LENGTH + 4) {
-            return false;
+    private static byte[] roundTripId(int i) {
+        return Ids.of("rtt-", i, 6).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** Raw pinger: one KILL datagram out, wait for the owner's KILL_ACK with that request id. */
+    static void w2Ping(String hgrm, boolean spin) throws Exception {
+        byte[][] ids = w2Ids("");
+        try (KillPinger pinger = new KillPinger(0x5E4D_0000_0000_0002L, spin)) {
+            report(measureRoundTrips(i -> pinger.roundTrip(ids[i])), hgrm);
         }
-        int at = HeaderFlyweight.HEADER_LENGTH;
-        int frames = in.getShort(HeaderFlyweight.FRAME_COUNT_OFFSET) & 0xFFFF;
-        for (int f = 0; f < frames && at + 4 <= len; f++) {
-            int type = in.get(at) & 0xFF;
-            int flen = in.getShort(at + 2) & 0xFFFF;
-            if (type == WireFormat.TYPE_KILL_ACK && in.getLong(at + KillAckFlyweight.REQUEST_ID_OFFSET) == requestId) {
-                return true;
-            }
-            if (flen < 4) {
-                return false;
-            }
-            at += flen;
+    }
+
+    interface IndexedRoundTrip {
+        long run(int i) throws Exception;
+    }
+
+    /**
+     * W2's {@value #W2_WARMUP} warm-up and {@value #W2_MEASURED} measured round trips. Warm-up
+     * round trips are recorded too, in a histogram thrown away: the recording code is then
+     * compiled before the measurement instead of by C2 during it (PrintCompilation showed 54
+     * C2 compilations in the pinger during the measured round trips when it was not).
+     */
+    static Histogram measureRoundTrips(IndexedRoundTrip roundTrip) throws Exception {
+        Histogram warm = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+        Histogram measured = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+        for (int i = 0; i < W2_WARMUP + W2_MEASURED; i++) {
+            long rtt = roundTrip.run(i);
+            PROGRESS.incrementAndGet();
+            (i < W2_WARMUP ? warm : measured).recordValue(rtt);
         }
-        return false;
+        return measured;
+    }
+
+    /** The pinger's ids, built before the first round trip. */
+    private static byte[][] w2Ids(String prefix) {
+        byte[][] ids = new byte[W2_WARMUP + W2_MEASURED][];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = (prefix + id(i)).getBytes(StandardCharsets.US_ASCII);
+        }
+        return ids;
     }
 
     /** Writes the percentile distribution in microseconds (nanosecond values scaled by 1000). */
@@ -548,31 +548,24 @@ public final class Workloads {
 
     static void refW2Ping(String hgrm) throws Exception {
         InetSocketAddress group = new InetSocketAddress(GROUP, PORT);
-        Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+        byte[][] msgs = w2Ids("kill:");
         try (DatagramChannel ch = rawChannel(true)) {
             ByteBuffer out = ByteBuffer.allocateDirect(64);
             ByteBuffer in = ByteBuffer.allocateDirect(2048);
-            for (int i = 0; i < W2_WARMUP + W2_MEASURED; i++) {
-                byte[] msg = ("kill:" + id(i)).getBytes(StandardCharsets.US_ASCII);
+            report(measureRoundTrips(i -> {
                 out.clear();
-                out.put(msg).flip();
+                out.put(msgs[i]).flip();
                 long t0 = System.nanoTime();
                 ch.send(out, group);
                 while (true) {
                     in.clear();
                     ch.receive(in);
                     if (in.get(0) == 'a') {
-                        break;
+                        return System.nanoTime() - t0;
                     }
                 }
-                long rtt = System.nanoTime() - t0;
-                PROGRESS.incrementAndGet();
-                if (i >= W2_WARMUP) {
-                    h.recordValue(rtt);
-                }
-            }
+            }), hgrm);
         }
-        report(h, hgrm);
     }
 
     // ------------------------------------------------------------------ W4
