@@ -113,6 +113,7 @@ public final class WheelcastNode implements AutoCloseable {
         // One 64 KiB buffer per read, split into slots of the largest datagram accepted: recvmmsg
         // then fills up to 64 KiB / maxReceiveDatagramBytes datagrams per system call.
         int receiveBufferBytes = Math.max(65_536, 2 * config.maxReceiveDatagramBytes());
+        TransportSelector.ReceiveMode receiveMode = TransportSelector.receiveMode(config.busyPoll(), coalescing != null);
         try {
             ch = (DatagramChannel) new Bootstrap()
                     .group(group)
@@ -123,12 +124,13 @@ public final class WheelcastNode implements AutoCloseable {
                     .option(ChannelOption.IP_MULTICAST_IF, networkInterface)
                     .option(ChannelOption.IP_MULTICAST_LOOP_DISABLED, !config.loopback())
                     .option(ChannelOption.RCVBUF_ALLOCATOR,
-                            TransportSelector.receiveAllocator(transport, receiveBufferBytes, coalescing != null))
+                            TransportSelector.receiveAllocator(transport, receiveMode, receiveBufferBytes,
+                                    config.maxReceiveDatagramBytes()))
                     .handler(new NodeChannelHandler(core, counters, WheelcastNode::nowMs, config.faultPlan(), () -> isolated,
                             coalescing != null ? coalescing::onRead : () -> { }))
                     .register().syncUninterruptibly().channel();
             TransportSelector.setMulticastTtl(ch, config.ttl(), ipv6);
-            TransportSelector.enableBatchedReceive(ch, config.maxReceiveDatagramBytes());
+            TransportSelector.configureReceive(ch, receiveMode, config.maxReceiveDatagramBytes());
             ch.bind(new InetSocketAddress(config.port())).syncUninterruptibly();
             ch.joinGroup(groupAddress, networkInterface).syncUninterruptibly();
         } catch (RuntimeException e) {

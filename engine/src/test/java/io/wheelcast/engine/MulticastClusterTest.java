@@ -131,33 +131,61 @@ class MulticastClusterTest {
         }
         await(owner.schedule("c-last", Duration.ofSeconds(30)));
         long acks0 = owner.stats().get(Counter.DATAGRAMS_OUT);
-        DatagramWriter writer = new DatagramWriter(1400, 512, null);
-        ByteBuf buf = Unpooled.directBuffer(1400);
-        try (DatagramChannel raw = DatagramChannel.open(StandardProtocolFamily.INET)) {
-            raw.setOption(StandardSocketOptions.IP_MULTICAST_IF, owner.networkInterface());
-            raw.setOption(StandardSocketOptions.IP_MULTICAST_TTL, 0);
-            for (int i = 0; i < n; i++) { // one KILL per datagram, ~10 per window
-                byte[] id = ("c-" + i).getBytes(StandardCharsets.US_ASCII);
-                buf.clear();
-                writer.begin(buf, 9, 0x4A11, i + 1, System.currentTimeMillis());
-                writer.appendKill(i + 1, id, 0, id.length);
-                writer.finish();
-                raw.send(buf.nioBuffer(), owner.groupAddress());
-                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
-            }
-        } finally {
-            buf.release();
-        }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (owner.stats().get(Counter.FRAMES_OUT_KILL_ACK) < n && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        NodeStats s = owner.stats();
+        sendOneKillDatagrams(owner, 9, "c-", n, 1_000_000); // ~10 per window
+        NodeStats s = awaitKillAcks(owner, n);
         assertThat(s.get(Counter.TIMERS_CANCELLED_REMOTELY)).as("%s: %s", transport, s).isEqualTo(n);
         assertThat(s.get(Counter.FRAMES_OUT_KILL_ACK)).as("every KILL answered (%s)", transport).isEqualTo(n);
         long ackDatagrams = s.get(Counter.DATAGRAMS_OUT) - acks0;
         // Without coalescing each KILL datagram, read on its own wake-up, gets its own ack datagram.
         assertThat(ackDatagrams).as("ack datagrams for %d one-KILL datagrams (%s)", n, transport).isLessThan(n / 3);
+    }
+
+    @Test
+    void busyPollReadsEveryDatagramOfABurst() throws Exception {
+        // Busy-poll reads one datagram per turn of the spin and leaves the rest to the next turns.
+        int port = TestNetwork.port();
+        WheelcastNode owner = TestNetwork.builder(port, 10).transport(TransportKind.EPOLL).busyPoll(true).start();
+        nodes.add(owner);
+        int n = 500;
+        for (int i = 0; i < n; i++) {
+            owner.schedule("b-" + i, Duration.ofSeconds(30));
+        }
+        await(owner.schedule("b-last", Duration.ofSeconds(30)));
+        sendOneKillDatagrams(owner, 10, "b-", n, 0);
+        NodeStats s = awaitKillAcks(owner, n);
+        assertThat(s.get(Counter.TIMERS_CANCELLED_REMOTELY)).as("%s", s).isEqualTo(n);
+        assertThat(s.get(Counter.FRAMES_OUT_KILL_ACK)).as("every KILL answered: %s", s).isEqualTo(n);
+    }
+
+    /** {@code n} datagrams of one KILL each ({@code prefix + i}), {@code gapNanos} apart, from a plain socket. */
+    private static void sendOneKillDatagrams(WheelcastNode owner, int clusterId, String prefix, int n, long gapNanos) throws Exception {
+        DatagramWriter writer = new DatagramWriter(1400, 512, null);
+        ByteBuf buf = Unpooled.directBuffer(1400);
+        try (DatagramChannel raw = DatagramChannel.open(StandardProtocolFamily.INET)) {
+            raw.setOption(StandardSocketOptions.IP_MULTICAST_IF, owner.networkInterface());
+            raw.setOption(StandardSocketOptions.IP_MULTICAST_TTL, 0);
+            for (int i = 0; i < n; i++) {
+                byte[] id = (prefix + i).getBytes(StandardCharsets.US_ASCII);
+                buf.clear();
+                writer.begin(buf, clusterId, 0x4A11, i + 1, System.currentTimeMillis());
+                writer.appendKill(i + 1, id, 0, id.length);
+                writer.finish();
+                raw.send(buf.nioBuffer(), owner.groupAddress());
+                if (gapNanos > 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(gapNanos);
+                }
+            }
+        } finally {
+            buf.release();
+        }
+    }
+
+    private static NodeStats awaitKillAcks(WheelcastNode owner, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (owner.stats().get(Counter.FRAMES_OUT_KILL_ACK) < n && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        return owner.stats();
     }
 
     @Test
