@@ -126,15 +126,18 @@ w1() {
 }
 
 w2() {
-  # The spinning-pinger variant separates pinger from owner cost; 'all' leaves it out for time.
-  local variants=(ref wheelcast wheelcast-spin wheelcast-busy)
-  [ "$WHAT" = all ] && variants=(ref wheelcast wheelcast-busy)
+  # ref-spin (a JDK echo and pinger that both poll non-blocking sockets) is the JVM floor the
+  # busy-poll mode is compared with. The spinning-pinger variant separates pinger from owner
+  # cost; 'all' leaves it out for time.
+  local variants=(ref wheelcast ref-spin wheelcast-busy wheelcast-spin)
+  [ "$WHAT" = all ] && variants=(ref wheelcast ref-spin wheelcast-busy)
   for variant in "${variants[@]}"; do
     local results=()
     for r in $(seq 1 "$RUNS"); do
       local name="w2-$variant-$r" line
       case $variant in
         ref) line=$(run_pair "$name" ref-w2-echo -- ref-w2-ping "$OUT/$name.hgrm") ;;
+        ref-spin) line=$(run_pair "$name" ref-w2-echo spin -- ref-w2-ping "$OUT/$name.hgrm" true) ;;
         wheelcast) line=$(run_pair "$name" w2-owner -- w2-ping "$OUT/$name.hgrm" false) ;;
         wheelcast-spin) line=$(run_pair "$name" w2-owner -- w2-ping "$OUT/$name.hgrm" true) ;;
         wheelcast-busy) line=$(run_pair "$name" w2-owner busy -- w2-ping "$OUT/$name.hgrm" true) ;;
@@ -143,6 +146,7 @@ w2() {
       results+=("$line")
     done
     local label="W2-$variant"; [ "$variant" = ref ] && label="W2-jdk-reference"
+    [ "$variant" = ref-spin ] && label="W2-jdk-reference-spinning"
     [ "$variant" = wheelcast-spin ] && label="W2-wheelcast-owner-default-pinger-spinning"
     [ "$variant" = wheelcast-busy ] && label="W2-wheelcast-low-latency-busy-poll"
     emit "$label p50_us=$(median p50_us "${results[@]}") p90_us=$(median p90_us "${results[@]}") p99_us=$(median p99_us "${results[@]}") p999_us=$(median p999_us "${results[@]}") max_us=$(median max_us "${results[@]}") p50_range=$(range p50_us "${results[@]}") runs=$RUNS"
@@ -200,5 +204,5 @@ for line in open(sys.argv[1]):
     rows.append(row)
 json.dump(rows, open(sys.argv[2], "w"), indent=1)
 PY
-scripts/plots.sh "$OUT" >&2 || log "bench.sh: plots skipped (gnuplot unavailable)"
+scripts/plots.sh "$OUT" >&2 || log "bench.sh: plots.sh failed (above); the figures are in summary.txt"
 log "bench.sh: summary in $OUT/summary.txt and summary.json"

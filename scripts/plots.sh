@@ -11,12 +11,13 @@ if ! command -v gnuplot >/dev/null; then
 fi
 mkdir -p "$OUT"
 PLOTS=()
-for v in ref wheelcast wheelcast-spin wheelcast-busy; do
+for v in ref wheelcast ref-spin wheelcast-spin wheelcast-busy; do
   f="$DIR/w2-$v-1.hgrm"
   [ -f "$f" ] || continue
   awk '$1 ~ /^[0-9.]+$/ && $4 ~ /^[0-9.]+$/ {print $4, $1}' "$f" > "$OUT/.w2-$v.dat"
   case $v in
     ref) t="plain JDK echo" ;;
+    ref-spin) t="plain JDK echo and pinger, both spinning" ;;
     wheelcast) t="Wheelcast owner, blocking pinger" ;;
     wheelcast-spin) t="Wheelcast owner, spinning pinger" ;;
     wheelcast-busy) t="Wheelcast busy-poll owner, spinning pinger" ;;
@@ -24,7 +25,8 @@ for v in ref wheelcast wheelcast-spin wheelcast-busy; do
   PLOTS+=("\"$OUT/.w2-$v.dat\" using 1:2 with lines lw 2 title \"$t\"")
 done
 W2PLOT=$(IFS=,; echo "${PLOTS[*]}")
-gnuplot <<GP
+MADE=()
+[ ${#PLOTS[@]} -gt 0 ] && MADE+=("$OUT/w2-percentiles.png") && gnuplot <<GP
 set terminal pngcairo size 900,520 noenhanced
 set output "$OUT/w2-percentiles.png"
 set title "W2 kill round trip by percentile (loopback multicast, 2-core VM)"
@@ -37,12 +39,12 @@ set grid
 set key left top
 plot $W2PLOT
 GP
-for w in W1-jdk-reference W1-single W1-single-coalesced W1-native; do
+grep -q '^W1-' "$DIR/summary.txt" && for w in W1-jdk-reference W1-single W1-single-coalesced W1-native; do
   # x: the rate the sender actually reached (an unthrottled sender's peak, a paced one's target)
   grep "^$w " "$DIR/summary.txt" \
     | sed -E 's/.*sender_offered_per_s=([0-9]+).*delivered_per_s=([0-9]+).*/\1 \2/' > "$OUT/.$w.dat" || true
 done
-gnuplot <<GP
+grep -q '^W1-' "$DIR/summary.txt" && MADE+=("$OUT/w1-throughput.png") && gnuplot <<GP
 set terminal pngcairo size 900,520 noenhanced
 set output "$OUT/w1-throughput.png"
 set title "W1 delivered vs offered kills/s (each curve's rightmost point: unthrottled sender)"
@@ -58,4 +60,4 @@ plot "$OUT/.W1-jdk-reference.dat" using 1:2 with linespoints lw 2 title "plain J
      x with lines dt 2 lc rgb "gray" title "delivered = offered"
 GP
 rm -f "$OUT"/.*.dat
-echo "plots.sh: $OUT/w2-percentiles.png $OUT/w1-throughput.png"
+echo "plots.sh: ${MADE[*]:-no W1 or W2 results to plot}"

@@ -39,7 +39,7 @@ import java.util.concurrent.locks.LockSupport;
  * w1-send VARIANT RATE          raw sender of 1M Wheelcast KILL frames (single: 1 per datagram, native: packed)
  * ref-w1-recv / ref-w1-send RATE   the same with plain JDK DatagramChannel and "kill:id" text
  * w2-owner [busy|COALESCE_US] / w2-ping HGRM [SPIN]   KILL -> KILL_ACK round trips against a Wheelcast owner
- * ref-w2-echo / ref-w2-ping HGRM   the same with plain JDK blocking sockets
+ * ref-w2-echo [spin] / ref-w2-ping HGRM [SPIN]   the same with plain JDK sockets (blocking, or polled non-blocking)
  * w4-owner LOSS / w4-cancel LOSS RATE HGRM   Wheelcast cancels (with retransmit) under injected loss
  * </pre>
  */
@@ -90,8 +90,8 @@ public final class Workloads {
             case "w2-owner" -> w2Owner(args.length > 1 && args[1].equals("busy"),
                     args.length > 1 && !args[1].equals("busy") ? Long.parseLong(args[1]) : 0);
             case "w2-ping" -> w2Ping(args[1], Boolean.parseBoolean(args.length > 2 ? args[2] : "false"));
-            case "ref-w2-echo" -> refW2Echo();
-            case "ref-w2-ping" -> refW2Ping(args[1]);
+            case "ref-w2-echo" -> refW2Echo(args.length > 1 && args[1].equals("spin"));
+            case "ref-w2-ping" -> refW2Ping(args[1], Boolean.parseBoolean(args.length > 2 ? args[2] : "false"));
             case "w4-owner" -> w4Owner(Double.parseDouble(args[1]));
             case "w4-cancel" -> w4Cancel(Double.parseDouble(args[1]), Long.parseLong(args[2]), args[3]);
             default -> throw new IllegalArgumentException("unknown role " + args[0]);
@@ -429,10 +429,6 @@ public final class Workloads {
     static void w2Owner(boolean busyPoll, long coalesceMicros) throws Exception {
         try (WheelcastNode n = node().busyPoll(busyPoll).receiveCoalescing(Duration.ofNanos(coalesceMicros * 1000)).start()) {
             armLive(n, W2_WARMUP + W2_MEASURED + 1000);
-            // Warm as the W1 receiver is (the pinger's 10,000 warm-up round trips are below C2's
-            // thresholds for per-datagram code); one KILL per datagram, as the pinger sends; two
-            // rounds at most, for bench.sh's time budget.
-            warmUp(n, false, 50_000, 2);
             roundTripWarmUp(n);
             System.out.println("ready transport=" + n.transport());
             Thread.sleep(TimeUnit.MINUTES.toMillis(10)); // the script kills this process when the pinger is done
@@ -440,11 +436,13 @@ public final class Workloads {
     }
 
     /**
-     * Round trips from this process, one at a time, until C2 is quiet. The bursts of
-     * {@link #warmUp} leave the once-per-wake-up code (epoll, Netty's read setup, the ack's
-     * flush) below C2's thresholds: after them, PrintCompilation showed ~350 compilations,
-     * most of them C2, during the pinger's 100,000 measured round trips, on the owner's one
-     * CPU, and the round trips that waited behind a compile were W2's millisecond tail.
+     * Round trips from this process, one at a time, until C2 is quiet (the pinger's 10,000
+     * warm-up round trips are below C2's thresholds for much of the owner's code). W1's bursts of
+     * {@link #warmUp} were not enough: they leave the once-per-wake-up code (epoll, Netty's read
+     * setup, the ack's flush) cold, and PrintCompilation showed ~350 compilations, most of them
+     * C2, during the pinger's 100,000 measured round trips, on the owner's one CPU; the round
+     * trips that waited behind a compile were W2's millisecond tail (p99.9 2.1-2.5 ms, now
+     * 0.2-0.4 ms, as the plain JDK echo's).
      */
     static void roundTripWarmUp(WheelcastNode n) throws Exception {
         CompletableFuture<?> last = null;
@@ -517,21 +515,26 @@ public final class Workloads {
                 h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3, h.getTotalCount());
     }
 
-    static void refW2Echo() throws Exception {
+    /** @param spin poll a non-blocking socket (the JDK's busy-poll floor) instead of blocking in {@code receive} */
+    static void refW2Echo(boolean spin) throws Exception {
         Map<String, Long> timers = new HashMap<>();
         for (int i = 0; i < W2_WARMUP + W2_MEASURED + 1000; i++) {
             timers.put(id(i), 1L);
         }
         InetSocketAddress group = new InetSocketAddress(GROUP, PORT);
         try (DatagramChannel ch = rawChannel(true)) {
-            System.out.println("ready transport=jdk-blocking");
+            ch.configureBlocking(!spin);
+            System.out.println("ready transport=" + (spin ? "jdk-spinning" : "jdk-blocking"));
             ByteBuffer buf = ByteBuffer.allocateDirect(2048);
             ByteBuffer reply = ByteBuffer.allocateDirect(64);
             byte[] bytes = new byte[2048];
             long end = System.nanoTime() + TimeUnit.MINUTES.toNanos(10); // the script kills it sooner
             while (System.nanoTime() < end) {
                 buf.clear();
-                ch.receive(buf);
+                if (ch.receive(buf) == null) {
+                    Thread.onSpinWait();
+                    continue;
+                }
                 buf.flip();
                 int len = buf.remaining();
                 buf.get(bytes, 0, len);
@@ -546,10 +549,11 @@ public final class Workloads {
         }
     }
 
-    static void refW2Ping(String hgrm) throws Exception {
+    static void refW2Ping(String hgrm, boolean spin) throws Exception {
         InetSocketAddress group = new InetSocketAddress(GROUP, PORT);
         byte[][] msgs = w2Ids("kill:");
         try (DatagramChannel ch = rawChannel(true)) {
+            ch.configureBlocking(!spin);
             ByteBuffer out = ByteBuffer.allocateDirect(64);
             ByteBuffer in = ByteBuffer.allocateDirect(2048);
             report(measureRoundTrips(i -> {
@@ -559,7 +563,10 @@ public final class Workloads {
                 ch.send(out, group);
                 while (true) {
                     in.clear();
-                    ch.receive(in);
+                    if (ch.receive(in) == null) {
+                        Thread.onSpinWait();
+                        continue;
+                    }
                     if (in.get(0) == 'a') {
                         return System.nanoTime() - t0;
                     }
