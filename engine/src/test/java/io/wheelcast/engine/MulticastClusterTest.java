@@ -142,7 +142,7 @@ class MulticastClusterTest {
 
     @Test
     void busyPollReadsEveryDatagramOfABurst() throws Exception {
-        // Busy-poll reads one datagram per turn of the spin and leaves the rest to the next turns.
+        // Busy-poll reads single datagrams (recvmsg), up to 16 per turn of the spin.
         int port = TestNetwork.port();
         WheelcastNode owner = TestNetwork.builder(port, 10).transport(TransportKind.EPOLL).busyPoll(true).start();
         nodes.add(owner);

@@ -118,11 +118,13 @@ public final class TransportSelector {
         /** {@link ReceiveCoalescing}: {@code recvmmsg}, what a window gathered, stopping at the first short call. */
         COALESCED,
         /**
-         * Busy-poll: one {@code recvmsg} per datagram and one read per turn of the spin. At one
+         * Busy-poll: one {@code recvmsg} per datagram, up to 16 per turn of the spin. At one
          * datagram per call Netty's {@code recvmmsg} costs more than it saves (it sets up every
          * slot and makes a {@code getsockopt} per call): W2 round trips measured 16.6-19.7 us
-         * with single reads against 23.3-24.6 us with {@code recvmmsg}, side by side. The spin
-         * comes back within a microsecond, so nothing waits for the next read.
+         * with single reads against 23.3-24.6 us with {@code recvmmsg}, side by side. Reading
+         * only one per turn was no faster and fell behind bursts: arming 171,000 timers, the W2
+         * owner lost 336 of its 4,303 looped-back SCHEDULE datagrams to a full socket buffer,
+         * and in 2 of 6 starts the first KILL sent right after them.
          */
         SINGLE
     }
@@ -143,12 +145,12 @@ public final class TransportSelector {
      * slots of the largest datagram), {@code maxDatagram} for single reads. Batched, a wake-up
      * reads at most 16 datagrams; coalesced, what a window gathered, up to
      * {@link ReceiveCoalescing#MAX_DATAGRAMS_PER_WAKE_UP}, and on epoll it stops at the first call
-     * that leaves slots free; single, one datagram ({@link ShortReadStopsAllocator} both).
+     * that leaves slots free ({@link ShortReadStopsAllocator}); single, up to 16 datagrams.
      */
     public static RecvByteBufAllocator receiveAllocator(Kind kind, ReceiveMode mode, int batchBytes, int maxDatagram) {
         switch (mode) {
             case SINGLE:
-                return new ShortReadStopsAllocator(maxDatagram, 16);
+                return new FixedRecvByteBufAllocator(maxDatagram).maxMessagesPerRead(16);
             case COALESCED:
                 return kind == Kind.EPOLL
                         ? new ShortReadStopsAllocator(batchBytes, ReceiveCoalescing.MAX_DATAGRAMS_PER_WAKE_UP)
