@@ -75,6 +75,15 @@ final class KillPinger implements AutoCloseable {
         return false;
     }
 
+    /** Closes the socket from another thread: a waiting {@link #roundTrip} throws {@code ClosedChannelException}. */
+    void abort() {
+        try {
+            ch.close();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @Override
     public void close() throws Exception {
         out.release();

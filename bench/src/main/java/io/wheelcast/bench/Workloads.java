@@ -453,9 +453,32 @@ public final class Workloads {
             }
         }
         last.get(10, TimeUnit.SECONDS);
-        int[] next = {0};
+        AtomicLong done = new AtomicLong();
         try (KillPinger pinger = new KillPinger(0x5E4D_0000_0002_0000L, false)) {
-            JitWarmUp.runRoundTrips(() -> pinger.roundTrip(roundTripId(next[0]++)));
+            Thread dog = new Thread(() -> { // a lost KILL or ack would wait forever: stop the warm-up instead
+                long seen = -1;
+                while (!Thread.currentThread().isInterrupted()) {
+                    LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(2));
+                    if (done.get() == seen) {
+                        pinger.abort();
+                        return;
+                    }
+                    seen = done.get();
+                }
+            }, "warm-up-watchdog");
+            dog.setDaemon(true);
+            dog.start();
+            try {
+                JitWarmUp.runRoundTrips(() -> {
+                    long rtt = pinger.roundTrip(roundTripId((int) done.get()));
+                    done.incrementAndGet();
+                    return rtt;
+                });
+            } catch (java.nio.channels.ClosedChannelException e) {
+                System.out.println("round-trip warm-up stopped: no KILL_ACK for 2 s after " + done.get() + " round trips");
+            } finally {
+                dog.interrupt();
+            }
         }
     }
 
