@@ -14,7 +14,7 @@ import java.nio.channels.DatagramChannel;
 
 /**
  * W2's node A: one KILL datagram out, then waits for the owner's KILL_ACK carrying that
- * request id. One outstanding round trip at a time; nothing allocated per round trip.
+ * request id. One outstanding round trip at a time; this class allocates nothing per round trip.
  */
 final class KillPinger implements AutoCloseable {
     private final DatagramChannel ch;

@@ -457,8 +457,12 @@ public final class Workloads {
         try (KillPinger pinger = new KillPinger(0x5E4D_0000_0002_0000L, false)) {
             Thread dog = new Thread(() -> { // a lost KILL or ack would wait forever: stop the warm-up instead
                 long seen = -1;
-                while (!Thread.currentThread().isInterrupted()) {
-                    LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(2));
+                while (true) {
+                    try {
+                        Thread.sleep(2_000);
+                    } catch (InterruptedException e) {
+                        return; // the warm-up ended
+                    }
                     if (done.get() == seen) {
                         pinger.abort();
                         return;

@@ -121,14 +121,15 @@ public final class TransportSelector {
          * Busy-poll: one {@code recvmsg} per datagram, up to 16 per turn of the spin. At one
          * datagram per call Netty's {@code recvmmsg} costs more than it saves (it sets up every
          * slot and makes a {@code getsockopt} per call): W2 round trips measured 16.6-19.7 us
-         * with single reads against 23.3-24.6 us with {@code recvmmsg}, side by side. Reading
-         * only one per turn was no faster and fell behind bursts: arming 171,000 timers, the W2
-         * owner lost 336 of its 4,303 looped-back SCHEDULE datagrams to a full socket buffer,
-         * and in 2 of 6 starts the first KILL sent right after them.
+         * with single reads against 23.3-24.6 us with {@code recvmmsg}, side by side (15.4 us in
+         * {@code bench.sh W2} since). Reading only one per turn was no faster and fell behind
+         * bursts: arming 171,000 timers, the W2 owner lost 336 of its 4,303 looped-back SCHEDULE
+         * datagrams to a full socket buffer, and in 2 of 6 starts the first KILL sent right after.
          */
         SINGLE
     }
 
+    /** The read path for a loop that busy-polls, coalesces, or (neither) blocks. */
     public static ReceiveMode receiveMode(boolean busyPoll, boolean coalescing) {
         return busyPoll ? ReceiveMode.SINGLE : coalescing ? ReceiveMode.COALESCED : ReceiveMode.BATCHED;
     }
