@@ -28,6 +28,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
+import java.util.function.LongSupplier;
 
 /**
  * The workloads of ../shared/WORKLOADS.md as separate processes (scripts/bench.sh starts them,
@@ -57,24 +59,36 @@ public final class Workloads {
 
     /** A lost datagram would leave a blocking ping-pong waiting forever: give up loudly instead. */
     static void watchdog() {
+        stallWatch(PROGRESS::get, 5_000, () -> {
+            System.out.println("result error=stalled_after_" + PROGRESS.get() + "_round_trips");
+            System.exit(3);
+        });
+    }
+
+    /**
+     * Starts a daemon thread that runs {@code onStall} once {@code progress} has not moved for
+     * {@code periodMs}; interrupting the thread ends the watch.
+     */
+    static Thread stallWatch(LongSupplier progress, long periodMs, Runnable onStall) {
         Thread t = new Thread(() -> {
-            long last = -1;
+            long seen = -1;
             while (true) {
                 try {
-                    Thread.sleep(5_000);
+                    Thread.sleep(periodMs);
                 } catch (InterruptedException e) {
                     return;
                 }
-                long now = PROGRESS.get();
-                if (now == last) {
-                    System.out.println("result error=stalled_after_" + now + "_round_trips");
-                    System.exit(3);
+                long now = progress.getAsLong();
+                if (now == seen) {
+                    onStall.run();
+                    return;
                 }
-                last = now;
+                seen = now;
             }
-        }, "watchdog");
+        }, "stall-watch");
         t.setDaemon(true);
         t.start();
+        return t;
     }
 
     public static void main(String[] args) throws Exception {
@@ -110,9 +124,14 @@ public final class Workloads {
     }
 
     static void armLive(WheelcastNode n, int count) throws Exception {
+        arm(n, count, i -> id(i).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** Arms {@code count} 10-minute timers, ids {@code id.apply(0..count-1)}, and waits until the loop took them. */
+    static void arm(WheelcastNode n, int count, IntFunction<byte[]> id) throws Exception {
         CompletableFuture<?> last = null;
         for (int i = 0; i < count; i++) {
-            last = n.schedule(id(i).getBytes(StandardCharsets.US_ASCII), TimeUnit.MINUTES.toMillis(10), null).toCompletableFuture();
+            last = n.schedule(id.apply(i), TimeUnit.MINUTES.toMillis(10), null).toCompletableFuture();
             if ((i & 4095) == 0) {
                 last.get(10, TimeUnit.SECONDS);
             }
@@ -161,12 +180,7 @@ public final class Workloads {
     }
 
     static void warmUp(WheelcastNode n, boolean packed, int killsPerRound, int maxRounds) throws Exception {
-        CompletableFuture<?> last = null;
-        for (int i = 0; i < JitWarmUp.LIVE; i++) {
-            last = n.schedule(JitWarmUp.id(i).getBytes(StandardCharsets.US_ASCII), TimeUnit.MINUTES.toMillis(10), null)
-                    .toCompletableFuture();
-        }
-        last.get(10, TimeUnit.SECONDS);
+        arm(n, JitWarmUp.LIVE, i -> JitWarmUp.id(i).getBytes(StandardCharsets.US_ASCII));
         byte[][] ids = new byte[2 * JitWarmUp.LIVE][];
         for (int i = 0; i < ids.length; i++) {
             ids[i] = JitWarmUp.id(i).getBytes(StandardCharsets.US_ASCII);
@@ -445,33 +459,11 @@ public final class Workloads {
      * 0.2-0.4 ms, as the plain JDK echo's).
      */
     static void roundTripWarmUp(WheelcastNode n) throws Exception {
-        CompletableFuture<?> last = null;
-        for (int i = 0; i < JitWarmUp.ROUND_TRIPS * JitWarmUp.ROUND_TRIP_MAX_ROUNDS; i++) {
-            last = n.schedule(roundTripId(i), TimeUnit.MINUTES.toMillis(10), null).toCompletableFuture();
-            if ((i & 4095) == 0) {
-                last.get(10, TimeUnit.SECONDS);
-            }
-        }
-        last.get(10, TimeUnit.SECONDS);
+        arm(n, JitWarmUp.ROUND_TRIPS * JitWarmUp.ROUND_TRIP_MAX_ROUNDS, Workloads::roundTripId);
         AtomicLong done = new AtomicLong();
         try (KillPinger pinger = new KillPinger(0x5E4D_0000_0002_0000L, false)) {
-            Thread dog = new Thread(() -> { // a lost KILL or ack would wait forever: stop the warm-up instead
-                long seen = -1;
-                while (true) {
-                    try {
-                        Thread.sleep(2_000);
-                    } catch (InterruptedException e) {
-                        return; // the warm-up ended
-                    }
-                    if (done.get() == seen) {
-                        pinger.abort();
-                        return;
-                    }
-                    seen = done.get();
-                }
-            }, "warm-up-watchdog");
-            dog.setDaemon(true);
-            dog.start();
+            // a lost KILL or ack would wait forever: stop the warm-up instead
+            Thread dog = stallWatch(done::get, 2_000, pinger::abort);
             try {
                 JitWarmUp.runRoundTrips(() -> {
                     long rtt = pinger.roundTrip(roundTripId((int) done.get()));
