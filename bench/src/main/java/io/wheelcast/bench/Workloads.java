@@ -7,7 +7,8 @@ import io.wheelcast.engine.CancelOutcome;
 import io.wheelcast.engine.Counter;
 import io.wheelcast.engine.NodeStats;
 import io.wheelcast.engine.WheelcastNode;
-import io.wheelcast.engine.reliability.FaultPlan;
+import io.wheelcast.engine.WheelcastNodeBuilder;
+import io.wheelcast.engine.FaultPlan;
 import org.HdrHistogram.Histogram;
 
 import java.io.FileOutputStream;
@@ -116,7 +117,7 @@ public final class Workloads {
         return Ids.of("job-", i, 6);
     }
 
-    static WheelcastNode.Builder node() {
+    static WheelcastNodeBuilder node() {
         return WheelcastNode.builder().group(GROUP).port(PORT).networkInterface("lo").ttl(0).clusterId(1)
                 .receiveBufferBytes(4 << 20).sendBufferBytes(4 << 20).heartbeatInterval(Duration.ZERO)
                 .maxTimers(ID_SPACE + 16_384).maxTombstones(ID_SPACE + 16_384).maxPendingCancels(1 << 17)

@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * A timer reached its deadline on this node. Handed to the expiry listener on the user's
  * executor, once per timer cluster-wide (unless a network partition split the cluster: see
- * {@link WheelcastNode.Builder#takeover(boolean)}).
+ * {@link WheelcastNodeBuilder#takeover(boolean)}).
  *
  * @param id            the timer id bytes (a fresh copy)
  * @param payload       the payload given to schedule (empty if none)

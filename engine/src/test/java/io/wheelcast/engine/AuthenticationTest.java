@@ -1,5 +1,8 @@
 package io.wheelcast.engine;
 
+import io.wheelcast.engine.counters.Counters;
+import io.wheelcast.engine.protocol.DatagramSink;
+import io.wheelcast.engine.protocol.NodeCore;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.wheelcast.codec.ClusterKey;
@@ -40,7 +43,7 @@ class AuthenticationTest {
 
     private long nextNodeId = 0xAAA;
 
-    private NodeCore node(WheelcastNode.Builder b, Counters c) {
+    private NodeCore node(WheelcastNodeBuilder b, Counters c) {
         return new NodeCore(b.completionExecutor(Runnable::run).maxSenders(2).build(), nextNodeId++, c, new DatagramSink() {
             @Override
             public ByteBuf allocate(int capacity) {

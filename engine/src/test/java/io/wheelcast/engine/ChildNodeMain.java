@@ -23,7 +23,7 @@ public final class ChildNodeMain {
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
         long cluster = Long.parseLong(args[1]);
-        WheelcastNode.Builder builder = TestNetwork.builder(port, cluster);
+        WheelcastNodeBuilder builder = TestNetwork.builder(port, cluster);
         if (args.length >= 4) {
             builder.heartbeatInterval(Duration.ofMillis(Long.parseLong(args[2])))
                     .failureTimeout(Duration.ofMillis(Long.parseLong(args[3])));

@@ -1,6 +1,6 @@
 package io.wheelcast.engine;
 
-import io.wheelcast.engine.reliability.FaultPlan;
+import io.wheelcast.engine.FaultPlan;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

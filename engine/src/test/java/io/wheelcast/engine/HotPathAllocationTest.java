@@ -1,5 +1,9 @@
 package io.wheelcast.engine;
 
+import io.wheelcast.engine.config.NodeConfig;
+import io.wheelcast.engine.counters.Counters;
+import io.wheelcast.engine.protocol.DatagramSink;
+import io.wheelcast.engine.protocol.NodeCore;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.wheelcast.codec.Datagram;

@@ -1,6 +1,6 @@
 package io.wheelcast.engine;
 
-import io.wheelcast.engine.reliability.Backoff;
+import io.wheelcast.engine.Backoff;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -30,7 +30,7 @@ class NodeCoreProtocolTest {
         }
     }
 
-    private static SimulatedLan lan(WheelcastNode.Builder b) {
+    private static SimulatedLan lan(WheelcastNodeBuilder b) {
         return new SimulatedLan(3, 42, 0, 1, b);
     }
 

@@ -1,8 +1,12 @@
 package io.wheelcast.engine;
 
+import io.wheelcast.engine.config.NodeConfig;
+import io.wheelcast.engine.counters.Counters;
+import io.wheelcast.engine.protocol.DatagramSink;
+import io.wheelcast.engine.protocol.NodeCore;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.wheelcast.engine.reliability.FaultPlan;
+import io.wheelcast.engine.FaultPlan;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -46,7 +50,7 @@ final class SimulatedLan {
     long sent;
     long dropped;
 
-    SimulatedLan(int size, long seed, double lossPercent, long latencyMs, WheelcastNode.Builder builder) {
+    SimulatedLan(int size, long seed, double lossPercent, long latencyMs, WheelcastNodeBuilder builder) {
         this.random = new SplittableRandom(seed);
         this.lossPercent = lossPercent;
         this.latencyMs = latencyMs;

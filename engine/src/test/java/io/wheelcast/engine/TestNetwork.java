@@ -45,7 +45,7 @@ final class TestNetwork {
         return 20_000 + ThreadLocalRandom.current().nextInt(20_000);
     }
 
-    static WheelcastNode.Builder builder(int port, long cluster) {
+    static WheelcastNodeBuilder builder(int port, long cluster) {
         return WheelcastNode.builder()
                 .group("239.255.77." + (1 + port % 250))
                 .port(port)

@@ -1,6 +1,7 @@
 package io.wheelcast.examples;
 
 import io.wheelcast.engine.WheelcastNode;
+import io.wheelcast.engine.WheelcastNodeBuilder;
 import picocli.CommandLine.Option;
 
 import java.time.Duration;
@@ -94,8 +95,8 @@ final class NodeOptions {
         return ipv6 && "239.255.42.99".equals(group) ? "ff15::4243" : group;
     }
 
-    WheelcastNode.Builder builder() {
-        WheelcastNode.Builder b = WheelcastNode.builder();
+    WheelcastNodeBuilder builder() {
+        WheelcastNodeBuilder b = WheelcastNode.builder();
         io.wheelcast.codec.ClusterKey[] keys = keys();
         if (keys != null) {
             b.clusterKeys(keys[0], keys[1]);

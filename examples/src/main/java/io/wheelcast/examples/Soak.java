@@ -3,7 +3,7 @@ package io.wheelcast.examples;
 import io.wheelcast.engine.CancelOutcome;
 import io.wheelcast.engine.Counter;
 import io.wheelcast.engine.WheelcastNode;
-import io.wheelcast.engine.reliability.FaultPlan;
+import io.wheelcast.engine.FaultPlan;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -1,5 +1,6 @@
 package io.wheelcast.engine.reliability;
 
+import io.wheelcast.engine.Backoff;
 import io.wheelcast.engine.registry.OpenAddressing;
 
 import io.wheelcast.engine.registry.TimerWheel;

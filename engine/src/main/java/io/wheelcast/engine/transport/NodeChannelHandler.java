@@ -1,24 +1,27 @@
-package io.wheelcast.engine;
+package io.wheelcast.engine.transport;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DatagramPacket;
-import io.wheelcast.engine.reliability.FaultPlan;
+import io.wheelcast.engine.Counter;
+import io.wheelcast.engine.FaultPlan;
+import io.wheelcast.engine.counters.Counters;
+import io.wheelcast.engine.protocol.NodeCore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Feeds received datagrams to the {@link NodeCore} and flushes once per read batch. Applies
  * the seeded {@link FaultPlan} (if any) before decoding. Stateful: one per channel.
  */
 final class NodeChannelHandler extends ChannelInboundHandlerAdapter {
-    private static final Logger LOG = Logger.getLogger(NodeChannelHandler.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(NodeChannelHandler.class);
     private static final int MAX_DELAYED = 10_000;
 
     private final NodeCore core;
@@ -103,7 +106,7 @@ final class NodeChannelHandler extends ChannelInboundHandlerAdapter {
         long now = clock.getAsLong();
         if (now - lastErrorLogMs > 10_000) { // rate-limited: a broken route must not flood the log
             lastErrorLogMs = now;
-            LOG.log(Level.WARNING, "wheelcast channel error (further ones for 10 s only counted): " + cause);
+            LOG.warn("wheelcast channel error (further ones for 10 s only counted): {}", cause.toString());
         }
     }
 }

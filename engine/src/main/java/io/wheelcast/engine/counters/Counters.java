@@ -1,4 +1,6 @@
-package io.wheelcast.engine;
+package io.wheelcast.engine.counters;
+
+import io.wheelcast.engine.Counter;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -7,40 +9,41 @@ import java.lang.invoke.VarHandle;
  * Counter storage written by the event loop only (single writer, plain adds published with
  * opaque stores) and read by any thread. No atomics, no contention on the hot path.
  */
-final class Counters {
+public final class Counters {
     private static final VarHandle ARRAY = MethodHandles.arrayElementVarHandle(long[].class);
-    private static final Counter[] ALL = Counter.values();
+    private static final int SIZE = Counter.values().length;
 
-    private final long[] values = new long[ALL.length];
+    private final long[] values = new long[SIZE];
 
-    void increment(Counter c) {
+    public void increment(Counter c) {
         int i = c.ordinal();
         ARRAY.setOpaque(values, i, values[i] + 1);
     }
 
     /** For the few counters written off the loop (listener failures, full queue): atomic add. */
-    void incrementConcurrent(Counter c) {
+    public void incrementConcurrent(Counter c) {
         ARRAY.getAndAdd(values, c.ordinal(), 1L);
     }
 
-    void add(Counter c, long delta) {
+    public void add(Counter c, long delta) {
         int i = c.ordinal();
         ARRAY.setOpaque(values, i, values[i] + delta);
     }
 
-    void set(Counter c, long value) {
+    public void set(Counter c, long value) {
         ARRAY.setOpaque(values, c.ordinal(), value);
     }
 
-    long get(Counter c) {
+    public long get(Counter c) {
         return (long) ARRAY.getOpaque(values, c.ordinal());
     }
 
-    NodeStats snapshot(long nodeId, String transport) {
-        long[] copy = new long[ALL.length];
+    /** A copy of every value, indexed by {@link Counter#ordinal()}; callable from any thread. */
+    public long[] snapshot() {
+        long[] copy = new long[SIZE];
         for (int i = 0; i < copy.length; i++) {
             copy[i] = (long) ARRAY.getOpaque(values, i);
         }
-        return new NodeStats(nodeId, transport, copy);
+        return copy;
     }
 }

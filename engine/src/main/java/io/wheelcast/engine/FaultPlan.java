@@ -1,4 +1,4 @@
-package io.wheelcast.engine.reliability;
+package io.wheelcast.engine;
 
 /**
  * Seeded faults applied to received datagrams before decoding, for tests and demos of the

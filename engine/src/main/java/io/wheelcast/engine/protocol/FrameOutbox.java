@@ -1,4 +1,4 @@
-package io.wheelcast.engine;
+package io.wheelcast.engine.protocol;
 
 import io.netty.buffer.ByteBuf;
 import io.wheelcast.codec.DatagramWriter;
@@ -8,6 +8,8 @@ import io.wheelcast.codec.KillAckFlyweight;
 import io.wheelcast.codec.KillFlyweight;
 import io.wheelcast.codec.ReplicatedFlyweight;
 import io.wheelcast.codec.ScheduleFlyweight;
+import io.wheelcast.engine.Counter;
+import io.wheelcast.engine.counters.Counters;
 
 /**
  * Packs outgoing frames into datagrams: each frame goes into the datagram being filled, which

@@ -1,13 +1,14 @@
-package io.wheelcast.engine;
+package io.wheelcast.engine.config;
 
-import io.wheelcast.engine.reliability.Backoff;
-import io.wheelcast.engine.reliability.FaultPlan;
+import io.wheelcast.engine.Backoff;
+import io.wheelcast.engine.FaultPlan;
+import io.wheelcast.engine.TransportKind;
 
 import java.net.InetAddress;
 import java.util.concurrent.Executor;
 
-/** Validated settings of one node; built by {@link WheelcastNode.Builder}. */
-record NodeConfig(
+/** Validated settings of one node; built by {@link io.wheelcast.engine.WheelcastNodeBuilder}. */
+public record NodeConfig(
         InetAddress group,
         int port,
         String networkInterface,

@@ -1,4 +1,4 @@
-package io.wheelcast.engine;
+package io.wheelcast.codec;
 
 import io.netty.buffer.ByteBuf;
 
@@ -6,14 +6,14 @@ import io.netty.buffer.ByteBuf;
  * The classic snippet's datagram: ASCII {@code kill:} followed by the id (UTF-8); one trailing
  * newline or carriage return is tolerated, as shell tools add one.
  */
-final class TextKill {
-    static final int PREFIX_LENGTH = 5;
+public final class TextKill {
+    public static final int PREFIX_LENGTH = 5;
     private static final byte[] PREFIX = {'k', 'i', 'l', 'l', ':'};
 
     private TextKill() {
     }
 
-    static boolean matches(ByteBuf buf) {
+    public static boolean matches(ByteBuf buf) {
         if (buf.readableBytes() < PREFIX_LENGTH) {
             return false;
         }
@@ -27,7 +27,7 @@ final class TextKill {
     }
 
     /** Length of the id after the prefix, without trailing CR/LF. */
-    static int idLength(ByteBuf buf) {
+    public static int idLength(ByteBuf buf) {
         int end = buf.writerIndex();
         int start = buf.readerIndex() + PREFIX_LENGTH;
         while (end > start && (buf.getByte(end - 1) == '\n' || buf.getByte(end - 1) == '\r')) {
@@ -36,7 +36,7 @@ final class TextKill {
         return end - start;
     }
 
-    static void write(ByteBuf out, byte[] id) {
+    public static void write(ByteBuf out, byte[] id) {
         out.writeBytes(PREFIX).writeBytes(id);
     }
 }

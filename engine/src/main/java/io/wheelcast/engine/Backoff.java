@@ -1,4 +1,4 @@
-package io.wheelcast.engine.reliability;
+package io.wheelcast.engine;
 
 /**
  * Retransmit schedule for KILLs: the first resend after {@code initialMs}, each next interval

@@ -1,9 +1,9 @@
-package io.wheelcast.engine;
+package io.wheelcast.engine.protocol;
 
 import io.netty.buffer.ByteBuf;
 
 /** Where {@link NodeCore} puts finished datagrams: the channel in production, a list in tests. */
-interface DatagramSink {
+public interface DatagramSink {
     ByteBuf allocate(int capacity);
 
     /** Takes ownership of {@code datagram}. */

@@ -1,11 +1,11 @@
-package io.wheelcast.engine;
+package io.wheelcast.engine.reliability;
 
 /** A smoothed round-trip estimate and its variation, RFC 6298 style, in ms. Loop-confined. */
-final class RoundTrip {
+public final class RoundTrip {
     private double srttMs = -1;
     private double rttvarMs;
 
-    void sample(long rttMs) {
+    public void sample(long rttMs) {
         if (srttMs < 0) {
             srttMs = rttMs;
             rttvarMs = rttMs / 2.0;
@@ -16,7 +16,7 @@ final class RoundTrip {
     }
 
     /** srtt + 4 rttvar, at most {@code maxMs}; 0 before the first sample. */
-    long timeoutMs(long maxMs) {
+    public long timeoutMs(long maxMs) {
         return srttMs < 0 ? 0 : Math.min(maxMs, (long) Math.ceil(srttMs + 4 * rttvarMs));
     }
 }

@@ -1,4 +1,4 @@
-package io.wheelcast.engine;
+package io.wheelcast.engine.protocol;
 
 import io.netty.buffer.ByteBuf;
 import io.wheelcast.codec.DatagramDecoder;

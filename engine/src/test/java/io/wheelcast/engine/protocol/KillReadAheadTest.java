@@ -1,5 +1,9 @@
-package io.wheelcast.engine;
+package io.wheelcast.engine.protocol;
 
+import io.wheelcast.engine.WheelcastNode;
+import io.wheelcast.engine.Counter;
+import io.wheelcast.engine.config.NodeConfig;
+import io.wheelcast.engine.counters.Counters;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.wheelcast.codec.Datagram;

@@ -1,0 +1,272 @@
+package io.wheelcast.engine.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.wheelcast.codec.HeaderFlyweight;
+import io.wheelcast.codec.IdBytes;
+import io.wheelcast.codec.KillAckFlyweight;
+import io.wheelcast.codec.KillFlyweight;
+import io.wheelcast.codec.TextKill;
+import io.wheelcast.engine.CancelOutcome;
+import io.wheelcast.engine.CancelRejectedException;
+import io.wheelcast.engine.Counter;
+import io.wheelcast.engine.ScheduleOutcome;
+import io.wheelcast.engine.config.NodeConfig;
+import io.wheelcast.engine.counters.Counters;
+import io.wheelcast.engine.registry.EntryKind;
+import io.wheelcast.engine.registry.TimerRegistry;
+import io.wheelcast.engine.reliability.PendingCancels;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Clearing a timer wherever it lives. Handles KILL (and the classic {@code kill:<id>} text
+ * datagram) and KILL_ACK frames, and local cancels: the canceller sends a KILL and retransmits
+ * it with back-off until the owner's KILL_ACK says what happened or its budget runs out; an
+ * owner answers every KILL, also repeated ones; a kill for an unknown id leaves a tombstone, so a
+ * late SCHEDULE is cancelled on arrival. Loop-confined; the per-KILL path allocates nothing.
+ */
+final class CancelProtocol {
+    private final NodeConfig config;
+    private final long nodeId;
+    private final Counters counters;
+    private final TimerRegistry registry;
+    private final PendingCancels pending;
+    private final EntryFrames frames;
+    private final RetryTimeouts timeouts;
+    private final Replication replication;
+    private final Replicas replicas;
+    private final UserHandoff handoff;
+    private final KillReadAhead readAhead;
+    private final DatagramSink sink;
+    private final LoopClock clock;
+    private final byte[] idScratch;
+    private long nextRequestId;
+
+    CancelProtocol(NodeConfig config, long nodeId, Counters counters, TimerRegistry registry, PendingCancels pending,
+                   EntryFrames frames, RetryTimeouts timeouts, Replication replication, Replicas replicas,
+                   UserHandoff handoff, KillReadAhead readAhead, DatagramSink sink, LoopClock clock) {
+        this.config = config;
+        this.nodeId = nodeId;
+        this.counters = counters;
+        this.registry = registry;
+        this.pending = pending;
+        this.frames = frames;
+        this.timeouts = timeouts;
+        this.replication = replication;
+        this.replicas = replicas;
+        this.handoff = handoff;
+        this.readAhead = readAhead;
+        this.sink = sink;
+        this.clock = clock;
+        this.idScratch = new byte[config.maxIdLength()];
+        this.nextRequestId = (nodeId & 0x7FFF_FFFF_0000_0000L) | 1L;
+    }
+
+    // ---------------------------------------------------------------- local cancel
+
+    void cancel(byte[] id, CompletableFuture<CancelOutcome> result) {
+        long now = clock.nowMs;
+        counters.increment(Counter.CANCELS_REQUESTED);
+        int hash = IdBytes.hash(id, 0, id.length);
+        int h = registry.find(id, 0, id.length, hash);
+        EntryKind kind = h >= 0 ? registry.kind(h) : EntryKind.FREE;
+        switch (kind) {
+            case LOCAL_ARMED -> {
+                replication.noticeHolder(h);
+                registry.transition(h, EntryKind.LOCAL_CANCELLED, now + config.recordTtlMs());
+                registry.payload(h, null);
+                registry.killedBy(h, 0, nodeId);
+                counters.increment(Counter.TIMERS_CANCELLED_LOCALLY);
+                counters.increment(Counter.CANCELS_CANCELLED);
+                frames.killAck(0, nodeId, KillAckFlyweight.OUTCOME_CANCELLED, h); // replicas drop their copy
+                handoff.complete(result, new CancelOutcome(CancelOutcome.Status.CANCELLED, nodeId));
+                return;
+            }
+            case LOCAL_CANCELLED -> {
+                counters.increment(Counter.CANCELS_CANCELLED);
+                handoff.complete(result, new CancelOutcome(CancelOutcome.Status.CANCELLED, nodeId));
+                return;
+            }
+            case LOCAL_FIRED -> {
+                counters.increment(Counter.CANCELS_ALREADY_FIRED);
+                handoff.complete(result, new CancelOutcome(CancelOutcome.Status.ALREADY_FIRED, nodeId));
+                return;
+            }
+            default -> {
+            }
+        }
+        if (pending.isFull()) {
+            counters.increment(Counter.CANCELS_REJECTED);
+            handoff.fail(result, new CancelRejectedException(CancelRejectedException.Reason.PENDING_LIMIT,
+                    "maxPendingCancels (" + config.maxPendingCancels() + ") cancels are awaiting answers"));
+            return;
+        }
+        long requestId = nextRequestId++;
+        if (kind == EntryKind.FREE) {
+            // Remember the kill locally too: a later local schedule of this id is then pre-cancelled.
+            int t = registry.insert(EntryKind.TOMBSTONE, id, 0, id.length, hash, now + config.tombstoneTtlMs());
+            if (t >= 0) {
+                registry.killedBy(t, requestId, nodeId);
+            } else {
+                counters.increment(Counter.TOMBSTONES_DROPPED_FULL);
+            }
+        }
+        int p = pending.add(requestId, id, 0, id.length, result, now, config.killBackoff(), timeouts.killRetransmitMs());
+        if (kind == EntryKind.REPLICA) {
+            pending.markOwnerSeen(p);
+            registry.marks(h, registry.marks(h) | TimerRegistry.MARK_KILLED); // honoured if we adopt it
+            registry.killedBy(h, requestId, nodeId);
+        }
+        frames.kill(requestId, id, 0, id.length);
+        if (config.emitTextKills()) {
+            ByteBuf text = sink.allocate(TextKill.PREFIX_LENGTH + id.length);
+            TextKill.write(text, id);
+            counters.increment(Counter.TEXT_KILLS_OUT);
+            counters.increment(Counter.DATAGRAMS_OUT);
+            sink.send(text);
+        }
+    }
+
+    /** A local schedule of an id whose kill arrived first (tombstone {@code h}): cancelled on arrival, the canceller answered. */
+    void preCancel(int h, CompletableFuture<ScheduleOutcome> result) {
+        long requestId = registry.requestId(h);
+        long canceller = registry.canceller(h);
+        registry.transition(h, EntryKind.LOCAL_CANCELLED, clock.nowMs + config.recordTtlMs());
+        registry.owner(h, nodeId);
+        counters.increment(Counter.TIMERS_PRE_CANCELLED);
+        if (canceller == nodeId) {
+            int p = pending.find(requestId);
+            if (p >= 0) {
+                completeCancel(p, CancelOutcome.Status.CANCELLED, nodeId);
+            }
+        }
+        frames.killAck(requestId, canceller, KillAckFlyweight.OUTCOME_CANCELLED, h);
+        handoff.complete(result, ScheduleOutcome.PRE_CANCELLED);
+    }
+
+    /** A kill's retransmit fell due: re-send it, or end it when its budget is spent. */
+    void onRetransmitDue(int p, long now) {
+        if (pending.expired(p, now, config.killBackoff())) {
+            byte[] arena = pending.idArena();
+            int off = pending.idOffset(p);
+            int len = pending.idLength(p);
+            int h = registry.find(arena, off, len, IdBytes.hash(arena, off, len));
+            boolean held = pending.ownerSeen(p) || (h >= 0 && registry.kind(h) == EntryKind.REPLICA);
+            completeCancel(p, held ? CancelOutcome.Status.UNCONFIRMED : CancelOutcome.Status.NOT_FOUND, 0);
+            return;
+        }
+        counters.increment(Counter.KILL_RETRANSMITS);
+        frames.kill(pending.requestId(p), pending.idArena(), pending.idOffset(p), pending.idLength(p));
+        pending.rescheduleAfterSend(p, now, config.killBackoff());
+    }
+
+    @SuppressWarnings("unchecked")
+    private void completeCancel(int p, CancelOutcome.Status status, long owner) {
+        CompletableFuture<CancelOutcome> f = (CompletableFuture<CancelOutcome>) pending.remove(p);
+        counters.increment(switch (status) {
+            case CANCELLED -> Counter.CANCELS_CANCELLED;
+            case ALREADY_FIRED -> Counter.CANCELS_ALREADY_FIRED;
+            case NOT_FOUND -> Counter.CANCELS_NOT_FOUND;
+            case UNCONFIRMED -> Counter.CANCELS_UNCONFIRMED;
+        });
+        handoff.complete(f, new CancelOutcome(status, owner));
+    }
+
+    /** On close: every pending cancel completes as UNCONFIRMED. */
+    @SuppressWarnings("unchecked")
+    void abandonPending() {
+        for (Object w : pending.drainWaiters()) {
+            counters.increment(Counter.CANCELS_UNCONFIRMED);
+            handoff.complete((CompletableFuture<CancelOutcome>) w, new CancelOutcome(CancelOutcome.Status.UNCONFIRMED, 0));
+        }
+    }
+
+    // ---------------------------------------------------------------- received kills and answers
+
+    /** A {@code kill:<id>} text datagram: a kill with no sender to answer (request id 0, canceller 0). */
+    void onTextKill(ByteBuf buf) {
+        int idIndex = buf.readerIndex() + TextKill.PREFIX_LENGTH;
+        int idLen = TextKill.idLength(buf);
+        if (idLen < 1 || idLen > config.maxIdLength()) {
+            counters.increment(Counter.TEXT_KILLS_INVALID);
+            return;
+        }
+        counters.increment(Counter.TEXT_KILLS_IN);
+        killFrom(buf, idIndex, idLen, 0L, 0L);
+    }
+
+    void onKill(HeaderFlyweight header, KillFlyweight f) {
+        counters.increment(Counter.FRAMES_IN_KILL);
+        int k = readAhead.next();
+        if (k >= 0) {
+            kill(readAhead.ids(), readAhead.offset(k), readAhead.length(k), readAhead.hash(k), header.senderId(), f.requestId());
+        } else {
+            killFrom(f.buffer(), f.idIndex(), f.idLength(), header.senderId(), f.requestId());
+        }
+    }
+
+    /**
+     * A kill whose id was not read ahead: one bulk copy into a reusable array, so hashing and
+     * comparing run over a plain array instead of paying a ByteBuf check per byte.
+     */
+    private void killFrom(ByteBuf buf, int idIndex, int idLen, long sender, long requestId) {
+        buf.getBytes(idIndex, idScratch, 0, idLen);
+        kill(idScratch, 0, idLen, IdBytes.hash(idScratch, 0, idLen), sender, requestId);
+    }
+
+    private void kill(byte[] id, int off, int idLen, int hash, long sender, long requestId) {
+        long now = clock.nowMs;
+        int h = registry.find(id, off, idLen, hash);
+        if (h < 0) {
+            h = registry.insert(EntryKind.TOMBSTONE, id, off, idLen, hash, now + config.tombstoneTtlMs());
+            if (h < 0) {
+                counters.increment(Counter.TOMBSTONES_DROPPED_FULL);
+            } else {
+                registry.killedBy(h, requestId, sender);
+                counters.increment(Counter.TOMBSTONES_STORED);
+            }
+            return;
+        }
+        switch (registry.kind(h)) {
+            case LOCAL_ARMED -> {
+                replication.noticeHolder(h);
+                registry.transition(h, EntryKind.LOCAL_CANCELLED, now + config.recordTtlMs());
+                registry.payload(h, null);
+                registry.killedBy(h, requestId, sender);
+                counters.increment(Counter.TIMERS_CANCELLED_REMOTELY);
+                frames.killAck(requestId, sender, KillAckFlyweight.OUTCOME_CANCELLED, h);
+                handoff.remoteCancel(registry.ids(), h, sender);
+            }
+            case LOCAL_CANCELLED -> frames.killAck(requestId, sender, KillAckFlyweight.OUTCOME_CANCELLED, h);
+            case LOCAL_FIRED -> frames.killAck(requestId, sender, KillAckFlyweight.OUTCOME_ALREADY_FIRED, h);
+            case REPLICA -> {
+                // The owner answers; remembered in case the owner dies before it does.
+                registry.marks(h, registry.marks(h) | TimerRegistry.MARK_KILLED);
+                registry.killedBy(h, requestId, sender);
+            }
+            default -> {
+                // TOMBSTONE: already remembered.
+            }
+        }
+    }
+
+    void onKillAck(HeaderFlyweight header, KillAckFlyweight f) {
+        counters.increment(Counter.FRAMES_IN_KILL_ACK);
+        if (f.cancellerId() == nodeId && f.requestId() != 0) {
+            int p = pending.find(f.requestId());
+            if (p >= 0) {
+                if (pending.attempts(p) == 1) { // Karn: only unambiguous samples
+                    timeouts.killRoundTrip(clock.nowMs - pending.sentAt(p));
+                }
+                boolean cancelled = f.outcome() == KillAckFlyweight.OUTCOME_CANCELLED;
+                completeCancel(p, cancelled ? CancelOutcome.Status.CANCELLED : CancelOutcome.Status.ALREADY_FIRED,
+                        header.senderId());
+            } else {
+                counters.increment(Counter.KILL_ACKS_UNMATCHED);
+            }
+        }
+        replicas.finishedElsewhere(header.senderId(), f.buffer(), f.idIndex(), f.idLength(),
+                f.outcome() == KillAckFlyweight.OUTCOME_CANCELLED ? EntryKind.LOCAL_CANCELLED : EntryKind.LOCAL_FIRED,
+                f.requestId(), f.cancellerId());
+    }
+}

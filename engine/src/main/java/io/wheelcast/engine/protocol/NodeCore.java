@@ -1,0 +1,298 @@
+package io.wheelcast.engine.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.wheelcast.codec.DatagramDecoder;
+import io.wheelcast.codec.DatagramWriter;
+import io.wheelcast.codec.DecodeStatus;
+import io.wheelcast.codec.DecoderLimits;
+import io.wheelcast.codec.FiredFlyweight;
+import io.wheelcast.codec.FrameFlyweight;
+import io.wheelcast.codec.FrameHandler;
+import io.wheelcast.codec.HeaderFlyweight;
+import io.wheelcast.codec.HeartbeatFlyweight;
+import io.wheelcast.codec.HmacAuthenticator;
+import io.wheelcast.codec.IdBytes;
+import io.wheelcast.codec.KillAckFlyweight;
+import io.wheelcast.codec.KillFlyweight;
+import io.wheelcast.codec.ReplicatedFlyweight;
+import io.wheelcast.codec.ScheduleFlyweight;
+import io.wheelcast.codec.TextKill;
+import io.wheelcast.engine.CancelListener;
+import io.wheelcast.engine.CancelOutcome;
+import io.wheelcast.engine.CancelRejectedException;
+import io.wheelcast.engine.Counter;
+import io.wheelcast.engine.ExpiryListener;
+import io.wheelcast.engine.MembershipListener;
+import io.wheelcast.engine.ScheduleOutcome;
+import io.wheelcast.engine.ScheduleRejectedException;
+import io.wheelcast.engine.config.NodeConfig;
+import io.wheelcast.engine.counters.Counters;
+import io.wheelcast.engine.membership.Membership;
+import io.wheelcast.engine.registry.EntryKind;
+import io.wheelcast.engine.registry.TimerRegistry;
+import io.wheelcast.engine.reliability.PendingCancels;
+import io.wheelcast.engine.reliability.SenderTable;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/**
+ * The node's protocol, confined to one thread (the event loop) and knowing nothing of sockets,
+ * so tests drive it directly. This class is the dispatcher: it owns the loop-confined state
+ * (registry, pending cancels, per-sender windows, membership), checks every datagram (header,
+ * cluster, tag, freshness, duplicates) and hands each frame to the class that owns its concern:
+ *
+ * <ul>
+ *   <li>SCHEDULE, FIRED: {@link Replicas} (copies of other nodes' timers);</li>
+ *   <li>REPLICATED, and arming, firing and replicating own timers: {@link Replication};</li>
+ *   <li>KILL, KILL_ACK, text kills, local cancels: {@link CancelProtocol};</li>
+ *   <li>HEARTBEAT, deaths, goodbyes, adoption, hand-over, yield: {@link Failover};</li>
+ *   <li>the clock: {@link PeriodicWork}; frames out: {@link EntryFrames}; user code: {@link UserHandoff}.</li>
+ * </ul>
+ *
+ * <p>The receive path (decode, dedupe, registry update, ack encode) allocates nothing except
+ * when it stores a SCHEDULE payload or completes a local future.
+ */
+public final class NodeCore implements FrameHandler {
+    private final NodeConfig config;
+    private final long nodeId;
+    private final Counters counters;
+    private final LoopClock clock;
+    private final DatagramDecoder decoder;
+    private final HmacAuthenticator authenticator;
+    private final SenderTable senders;
+    private final Membership membership;
+    private final TimerRegistry registry;
+    private final KillReadAhead readAhead;
+    private final EntryFrames frames;
+    private final UserHandoff handoff;
+    private final Replication replication;
+    private final Failover failover;
+    private final Replicas replicas;
+    private final CancelProtocol cancels;
+    private final PeriodicWork periodic;
+    private boolean closed;
+
+    public NodeCore(NodeConfig config, long nodeId, Counters counters, DatagramSink sink, long startMs) {
+        this.config = config;
+        this.nodeId = nodeId;
+        this.counters = counters;
+        this.clock = new LoopClock(startMs);
+        this.decoder = new DatagramDecoder(
+                new DecoderLimits(config.maxReceiveDatagramBytes(), config.maxIdLength(), config.maxPayloadLength(), 512), config.clusterId());
+        this.authenticator = config.currentKey() == null ? null
+                : new HmacAuthenticator(config.currentKey(), config.previousKey());
+        FrameOutbox outbox = new FrameOutbox(new DatagramWriter(config.maxDatagramBytes(), 512, authenticator), sink, counters,
+                config.maxDatagramBytes(), (int) config.clusterId(), nodeId);
+        this.registry = new TimerRegistry(config.maxTimers(), config.maxReplicas(), config.maxTombstones(),
+                config.maxIdLength(), startMs, config.tickMs(), config.wheelSlots());
+        PendingCancels pending = new PendingCancels(config.maxPendingCancels(), config.maxIdLength(), startMs);
+        this.senders = new SenderTable(config.maxSenders());
+        this.membership = new Membership(config.maxSenders(), config.failureTimeoutMs(), 500);
+        this.readAhead = new KillReadAhead(config.maxIdLength());
+        this.frames = new EntryFrames(outbox, registry, nodeId);
+        this.handoff = new UserHandoff(counters, config.completionExecutor());
+        RetryTimeouts timeouts = new RetryTimeouts(config.killBackoff());
+        this.replication = new Replication(config, nodeId, counters, registry, membership, frames, timeouts, handoff, clock);
+        this.failover = new Failover(config, nodeId, counters, registry, membership, frames, timeouts, replication, handoff, clock);
+        this.replicas = new Replicas(config, nodeId, counters, registry, membership, frames, failover, clock);
+        this.cancels = new CancelProtocol(config, nodeId, counters, registry, pending, frames, timeouts, replication, replicas,
+                handoff, readAhead, sink, clock);
+        this.periodic = new PeriodicWork(config, nodeId, counters, registry, pending, senders, membership, frames, replication,
+                failover, cancels, clock);
+    }
+
+    public long nodeId() {
+        return nodeId;
+    }
+
+    /** The member this node would pick to adopt {@code id} if {@code owner} died (tests). */
+    public long winnerOf(byte[] id, long owner) {
+        return membership.winner(IdBytes.hash(id, 0, id.length), nodeId, owner);
+    }
+
+    /** The failure timeout this node applies to {@code member} now (adaptive to its heartbeat loss); -1 if unknown. */
+    public long failureTimeoutOf(long member) {
+        return membership.timeoutMs(member);
+    }
+
+    // ---------------------------------------------------------------- receive
+
+    /** Processes one received datagram (readable bytes of {@code buf}); never throws for bad input. */
+    public void onDatagram(ByteBuf buf, long now) {
+        clock.nowMs = now;
+        counters.increment(Counter.DATAGRAMS_IN);
+        counters.add(Counter.BYTES_IN, buf.readableBytes());
+        if (config.acceptTextKills() && TextKill.matches(buf)) { // "kill:" can never start a binary header
+            cancels.onTextKill(buf);
+            return;
+        }
+        DecodeStatus status = decoder.validate(buf);
+        if (status != DecodeStatus.OK) {
+            counters.increment(Counter.rejection(status));
+            return;
+        }
+        HeaderFlyweight header = decoder.header();
+        if (authenticator != null && !authentic(header, buf)) {
+            return;
+        }
+        long sender = header.senderId();
+        if (sender == nodeId) {
+            counters.increment(Counter.OWN_DATAGRAMS_IGNORED);
+            return;
+        }
+        long evictionsBefore = senders.evictions();
+        SenderTable.Verdict verdict = senders.accept(sender, header.sequence(), now);
+        if (senders.evictions() != evictionsBefore) {
+            counters.increment(Counter.SENDER_EVICTIONS);
+        }
+        if (verdict != SenderTable.Verdict.NEW) {
+            counters.increment(verdict == SenderTable.Verdict.DUPLICATE ? Counter.DUPLICATE_DATAGRAMS : Counter.STALE_DATAGRAMS);
+            return;
+        }
+        if (senders.lastGap() > 0) {
+            counters.add(Counter.SEQUENCE_GAPS, senders.lastGap());
+        }
+        counters.increment(Counter.DATAGRAMS_ACCEPTED);
+        if (membership.touch(sender, now)) {
+            failover.memberRevived(sender);
+        }
+        if (decoder.frameCount() > 1) {
+            readAhead.readAhead(decoder, registry);
+        }
+        decoder.dispatch(this);
+        readAhead.clear();
+    }
+
+    /** Tag first (nothing is trusted before it), then the freshness bound on the signed timestamp. */
+    private boolean authentic(HeaderFlyweight header, ByteBuf buf) {
+        switch (authenticator.verify(header, buf, buf.readerIndex(), decoder.framesEnd())) {
+            case OK -> {
+                long skew = System.currentTimeMillis() - header.timestampMs();
+                if (skew > config.freshnessMs() || skew < -config.freshnessMs()) {
+                    counters.increment(Counter.REJECT_STALE_TIMESTAMP);
+                    return false;
+                }
+                return true;
+            }
+            case MISSING -> counters.increment(Counter.REJECT_AUTH_MISSING);
+            case UNKNOWN_KEY -> counters.increment(Counter.REJECT_AUTH_UNKNOWN_KEY);
+            default -> counters.increment(Counter.REJECT_AUTH_BAD_TAG);
+        }
+        return false;
+    }
+
+    @Override
+    public void onSchedule(HeaderFlyweight header, ScheduleFlyweight f) {
+        replicas.onSchedule(header, f);
+    }
+
+    @Override
+    public void onReplicated(HeaderFlyweight header, ReplicatedFlyweight f) {
+        replication.onReplicated(header, f);
+    }
+
+    @Override
+    public void onKill(HeaderFlyweight header, KillFlyweight f) {
+        cancels.onKill(header, f);
+    }
+
+    @Override
+    public void onKillAck(HeaderFlyweight header, KillAckFlyweight f) {
+        cancels.onKillAck(header, f);
+    }
+
+    @Override
+    public void onHeartbeat(HeaderFlyweight header, HeartbeatFlyweight f) {
+        failover.onHeartbeat(header, f);
+    }
+
+    @Override
+    public void onFired(HeaderFlyweight header, FiredFlyweight f) {
+        replicas.onFired(header, f);
+    }
+
+    @Override
+    public void onUnknown(HeaderFlyweight header, FrameFlyweight frame) {
+        counters.increment(Counter.FRAMES_IN_UNKNOWN);
+    }
+
+    // ---------------------------------------------------------------- local commands
+
+    public void schedule(byte[] id, long delayMs, byte[] payload, CompletableFuture<ScheduleOutcome> result, long now) {
+        clock.nowMs = now;
+        if (closed) {
+            handoff.fail(result, new ScheduleRejectedException(ScheduleRejectedException.Reason.CLOSED, "node is closed"));
+            return;
+        }
+        int hash = IdBytes.hash(id, 0, id.length);
+        int h = registry.find(id, 0, id.length, hash);
+        if (h >= 0 && registry.kind(h) == EntryKind.TOMBSTONE) {
+            cancels.preCancel(h, result); // its kill arrived first
+        } else {
+            replication.arm(id, hash, h, delayMs, payload, result);
+        }
+    }
+
+    public void cancel(byte[] id, CompletableFuture<CancelOutcome> result, long now) {
+        clock.nowMs = now;
+        if (closed) {
+            handoff.fail(result, new CancelRejectedException(CancelRejectedException.Reason.CLOSED, "node is closed"));
+            return;
+        }
+        cancels.cancel(id, result);
+    }
+
+    public void setListener(ExpiryListener listener, Executor executor) {
+        handoff.onExpire(listener, executor);
+    }
+
+    public void setCancelListener(CancelListener listener, Executor executor) {
+        handoff.onRemoteCancel(listener, executor);
+    }
+
+    public void setMembershipListener(MembershipListener listener, Executor executor) {
+        handoff.onMembership(listener, executor);
+    }
+
+    // ---------------------------------------------------------------- clock and lifecycle
+
+    /** Fires due timers, retransmits due kills, expires records, sends heartbeats, then flushes. */
+    public void tick(long now) {
+        clock.nowMs = now;
+        periodic.tick(now);
+        frames.flush();
+    }
+
+    public void updateGauges() {
+        periodic.updateGauges();
+    }
+
+    /** Sends the datagram being filled, if any, and flushes the socket. */
+    public void flush() {
+        frames.flush();
+    }
+
+    /** Says goodbye, completes every pending cancel as UNCONFIRMED and refuses further commands. */
+    public void close() {
+        closed = true;
+        if (config.heartbeatIntervalMs() > 0) {
+            sayGoodbye();
+        }
+        frames.flush();
+        cancels.abandonPending();
+        periodic.updateGauges();
+    }
+
+    /**
+     * Graceful leave: own timers nobody acknowledged yet are offered once more, then a goodbye
+     * (a heartbeat with interval 0, twice against loss) makes the others adopt our timers
+     * without waiting for the failure timeout.
+     */
+    private void sayGoodbye() {
+        replication.offerUnheld();
+        periodic.heartbeat(0);
+        frames.sendCurrent();
+        periodic.heartbeat(0);
+    }
+}

@@ -1,0 +1,166 @@
+package io.wheelcast.engine.protocol;
+
+import io.wheelcast.engine.Counter;
+import io.wheelcast.engine.config.NodeConfig;
+import io.wheelcast.engine.counters.Counters;
+import io.wheelcast.engine.membership.Membership;
+import io.wheelcast.engine.registry.EntryKind;
+import io.wheelcast.engine.registry.TimerRegistry;
+import io.wheelcast.engine.registry.TimerWheel;
+import io.wheelcast.engine.reliability.PendingCancels;
+import io.wheelcast.engine.reliability.SenderTable;
+
+import java.util.SplittableRandom;
+
+/**
+ * The clock's work, once per tick: the own pause watch and its quarantine, failure detection,
+ * registry deadlines (own timers fire, replicas' grace ends, tombstones and records expire),
+ * due retransmits and re-sends (each bounded per tick), heartbeats and the gauges.
+ * Loop-confined.
+ */
+final class PeriodicWork {
+    private static final int EXPIRY_BATCH = 4096;
+    /** Retransmits per tick at most (256k/s at a 1 ms tick): the rest wait a tick, bounding overload work. */
+    private static final int RETRANSMIT_BATCH = 256;
+    private static final long DETECT_PERIOD_MS = 10;
+    private static final long UNREPLICATED_SCAN_PERIOD_MS = 250;
+
+    private final NodeConfig config;
+    private final Counters counters;
+    private final TimerRegistry registry;
+    private final PendingCancels pending;
+    private final SenderTable senders;
+    private final Membership membership;
+    private final EntryFrames frames;
+    private final Replication replication;
+    private final Failover failover;
+    private final LoopClock clock;
+    private final SplittableRandom jitter;
+    private final TimerWheel.ExpiryHandler registryDeadline = this::onRegistryDeadline;
+    private final TimerWheel.ExpiryHandler retransmitDue;
+    private final TimerWheel.ExpiryHandler retryDue = this::onRetryDue;
+    private long lastTickMs = Long.MIN_VALUE;
+    private long nextDetectMs;
+    private long nextHeartbeatMs;
+    private long heartbeats;
+    private long nextUnreplicatedScanMs;
+    /** After a long own pause, own timers wait until here so adopters can tell this node what they did meanwhile. */
+    private long quarantineUntilMs = Long.MIN_VALUE;
+
+    PeriodicWork(NodeConfig config, long nodeId, Counters counters, TimerRegistry registry, PendingCancels pending,
+                 SenderTable senders, Membership membership, EntryFrames frames, Replication replication,
+                 Failover failover, CancelProtocol cancels, LoopClock clock) {
+        this.config = config;
+        this.counters = counters;
+        this.registry = registry;
+        this.pending = pending;
+        this.senders = senders;
+        this.membership = membership;
+        this.frames = frames;
+        this.replication = replication;
+        this.failover = failover;
+        this.clock = clock;
+        this.jitter = new SplittableRandom(nodeId);
+        this.retransmitDue = cancels::onRetransmitDue;
+        this.nextHeartbeatMs = clock.nowMs;
+    }
+
+    /** Fires due timers, retransmits due kills, expires records, sends heartbeats; the caller flushes. */
+    void tick(long now) {
+        long interval = config.heartbeatIntervalMs();
+        if (interval > 0) {
+            watchOwnPause(now, interval);
+            if (now >= nextDetectMs) {
+                nextDetectMs = now + DETECT_PERIOD_MS;
+                membership.detect(now, failover);
+            }
+        }
+        registry.poll(now, registryDeadline, EXPIRY_BATCH);
+        pending.poll(now, retransmitDue, RETRANSMIT_BATCH);
+        registry.pollRetries(now, retryDue, RETRANSMIT_BATCH);
+        if (interval > 0 && now >= nextHeartbeatMs) {
+            // +-10% jitter so the heartbeats of nodes started together do not stay in lockstep
+            nextHeartbeatMs = now + heartbeatPeriod(now, interval);
+            heartbeat(interval);
+        }
+        updateGauges();
+    }
+
+    /**
+     * Pauses are not deaths. A stalled loop (GC, VM pause, SIGSTOP, an overloaded host) says
+     * nothing about the others: the stall does not count against their silence. If the stall
+     * was long enough for the others to declare us dead, our own timers wait out a quarantine in
+     * which the adopters, hearing our heartbeat, tell us what they took over (we then yield)
+     * before anything fires here.
+     */
+    private void watchOwnPause(long now, long interval) {
+        long last = lastTickMs;
+        lastTickMs = now;
+        if (last == Long.MIN_VALUE) {
+            return;
+        }
+        long stall = now - last - config.tickMs();
+        if (stall < interval / 4) {
+            return; // ordinary scheduling noise: small against the failure timeout
+        }
+        membership.selfStalled(now, stall);
+        if (stall >= interval) {
+            counters.increment(Counter.PAUSES_DETECTED);
+            nextHeartbeatMs = now;
+        }
+        if (stall + interval >= config.failureTimeoutMs()) {
+            // Long enough for the adopters to hear us (heartbeats go out 5x as often meanwhile) and re-send what they took.
+            quarantineUntilMs = now + config.failureTimeoutMs() + interval;
+        }
+    }
+
+    /** Heartbeats go out 5x as often during a quarantine, so the adopters learn soon, even through loss, that we are back. */
+    private long heartbeatPeriod(long now, long interval) {
+        return now < quarantineUntilMs ? Math.max(1, interval / 5) : interval - interval / 10 + jitter.nextLong(interval / 5 + 1);
+    }
+
+    /** A heartbeat carrying the live-timer count; interval 0 is the goodbye. */
+    void heartbeat(long intervalMs) {
+        frames.heartbeat(registry.count(EntryKind.LOCAL_ARMED), intervalMs, ++heartbeats);
+    }
+
+    private void onRegistryDeadline(int h, long now) {
+        switch (registry.kind(h)) {
+            case LOCAL_ARMED -> {
+                if (now < quarantineUntilMs) {
+                    registry.wheel().schedule(h, quarantineUntilMs); // the adopters may say it is theirs
+                } else {
+                    replication.fire(h, now);
+                }
+            }
+            case REPLICA -> failover.replicaGraceOver(h, now);
+            case TOMBSTONE -> {
+                counters.increment(Counter.TOMBSTONES_EXPIRED);
+                registry.remove(h);
+            }
+            default -> registry.remove(h);
+        }
+    }
+
+    /** A re-send fell due: a replica's hand-over belongs to failover, every other to the own timer's replication. */
+    private void onRetryDue(int h, long now) {
+        if (registry.kind(h) == EntryKind.REPLICA) {
+            failover.onReplicaRetryDue(h);
+        } else {
+            replication.onRetryDue(h, now);
+        }
+    }
+
+    void updateGauges() {
+        counters.set(Counter.LIVE_TIMERS, registry.count(EntryKind.LOCAL_ARMED));
+        counters.set(Counter.REPLICAS, registry.count(EntryKind.REPLICA));
+        counters.set(Counter.TOMBSTONES, registry.tombstoneClassCount());
+        counters.set(Counter.PENDING_CANCELS, pending.size());
+        counters.set(Counter.KNOWN_SENDERS, senders.size());
+        counters.set(Counter.LIVE_MEMBERS, membership.liveCount());
+        if (config.takeover() && clock.nowMs >= nextUnreplicatedScanMs) {
+            nextUnreplicatedScanMs = clock.nowMs + UNREPLICATED_SCAN_PERIOD_MS; // a scan of the slab: cheap, but not every tick
+            counters.set(Counter.UNREPLICATED_TIMERS, replication.countUnreplicated());
+        }
+    }
+}

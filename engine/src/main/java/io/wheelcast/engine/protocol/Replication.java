@@ -1,0 +1,286 @@
+package io.wheelcast.engine.protocol;
+
+import io.wheelcast.codec.HeaderFlyweight;
+import io.wheelcast.codec.IdBytes;
+import io.wheelcast.codec.ReplicatedFlyweight;
+import io.wheelcast.codec.ScheduleFlyweight;
+import io.wheelcast.engine.Counter;
+import io.wheelcast.engine.ScheduleOutcome;
+import io.wheelcast.engine.ScheduleRejectedException;
+import io.wheelcast.engine.config.NodeConfig;
+import io.wheelcast.engine.counters.Counters;
+import io.wheelcast.engine.membership.Membership;
+import io.wheelcast.engine.registry.EntryKind;
+import io.wheelcast.engine.registry.TimerRegistry;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * This node's own timers, from arming to their end: each one's SCHEDULE is re-sent until one
+ * live member acknowledges a replica (the REPLICATED frame, handled here), and when it fires or
+ * is cancelled, that holder is told until it confirms, so a later takeover never revives it.
+ * Adopted timers are own timers too. Loop-confined.
+ *
+ * <p>Per own timer the registry keeps: the holder (0 while none), the attempts and the retry
+ * deadline of whichever re-send is running (replication, or the finished notice).
+ */
+final class Replication {
+    /** First sends ask for the designated backup's answer; after this many, anybody may answer, in case views differ. */
+    static final int ACK_ANY_AFTER = 4;
+    /** Re-sends of a finished adopted timer's outcome to its returning owner: 50, 100, 200, 400 ms apart. */
+    private static final int REANNOUNCEMENTS = 5;
+    /** Re-sends of an own timer's outcome until its replica holder confirms (about 3 s at the 200 ms cap). */
+    private static final int HOLDER_NOTICES = 16;
+
+    private final NodeConfig config;
+    private final long nodeId;
+    private final Counters counters;
+    private final TimerRegistry registry;
+    private final Membership membership;
+    private final EntryFrames frames;
+    private final RetryTimeouts timeouts;
+    private final UserHandoff handoff;
+    private final LoopClock clock;
+    private final byte[] idScratch;
+    /** Some own timer has no acknowledged replica and waits for a member to join (no other member was alive). */
+    private boolean parked;
+
+    Replication(NodeConfig config, long nodeId, Counters counters, TimerRegistry registry, Membership membership,
+                EntryFrames frames, RetryTimeouts timeouts, UserHandoff handoff, LoopClock clock) {
+        this.config = config;
+        this.nodeId = nodeId;
+        this.counters = counters;
+        this.registry = registry;
+        this.membership = membership;
+        this.frames = frames;
+        this.timeouts = timeouts;
+        this.handoff = handoff;
+        this.clock = clock;
+        this.idScratch = new byte[config.maxIdLength()];
+    }
+
+    /**
+     * Arms an own timer: {@code h} is the id's entry (a finished timer's record, whose id is
+     * reused) or -1. Announces it and starts its replication.
+     */
+    void arm(byte[] id, int hash, int h, long delayMs, byte[] payload, CompletableFuture<ScheduleOutcome> result) {
+        long now = clock.nowMs;
+        if (h >= 0) {
+            EntryKind kind = registry.kind(h);
+            if (kind == EntryKind.LOCAL_ARMED || kind == EntryKind.REPLICA) {
+                counters.increment(Counter.SCHEDULES_REJECTED);
+                String where = kind == EntryKind.LOCAL_ARMED ? "armed on this node"
+                        : "owned by node " + Long.toHexString(registry.owner(h));
+                handoff.fail(result, new ScheduleRejectedException(ScheduleRejectedException.Reason.DUPLICATE_ID,
+                        "timer id is already " + where));
+                return;
+            }
+            if (!registry.hasRoom(EntryKind.LOCAL_ARMED)) {
+                timerLimit(result);
+                return;
+            }
+            registry.transition(h, EntryKind.LOCAL_ARMED, now + delayMs); // reuse of a finished timer's id
+        } else {
+            h = registry.insert(EntryKind.LOCAL_ARMED, id, 0, id.length, hash, now + delayMs);
+            if (h < 0) {
+                timerLimit(result);
+                return;
+            }
+        }
+        registry.owner(h, nodeId);
+        registry.payload(h, payload);
+        registry.dueAt(h, now + delayMs);
+        registry.holder(h, 0);
+        registry.attempts(h, 0);
+        registry.marks(h, 0);
+        counters.increment(Counter.TIMERS_ARMED);
+        frames.newSchedule(delayMs, id, payload);
+        armRetry(h);
+        handoff.complete(result, ScheduleOutcome.ARMED);
+    }
+
+    private void timerLimit(CompletableFuture<ScheduleOutcome> result) {
+        counters.increment(Counter.TIMER_LIMIT_HITS);
+        handoff.fail(result, new ScheduleRejectedException(ScheduleRejectedException.Reason.TIMER_LIMIT,
+                "maxTimers (" + config.maxTimers() + ") timers are armed on this node"));
+    }
+
+    /** Starts the re-send loop of an own timer's SCHEDULE, or parks it while no other member is alive. */
+    void armRetry(int h) {
+        if (!config.takeover() || registry.holder(h) != 0) {
+            return;
+        }
+        if (membership.liveCount() == 0) {
+            parked = true;
+            return;
+        }
+        registry.retryAt(h, clock.nowMs + timeouts.replicationRetryMs(registry.attempts(h)));
+    }
+
+    /**
+     * The designated backup (the member that would adopt the timer) answers first sends; after
+     * {@link #ACK_ANY_AFTER} unanswered ones anybody may, in case views differ. Keeping the
+     * holder equal to the future adopter matters: the holder is the one told reliably when the
+     * timer fires or is cancelled, so the adopter never revives a finished timer.
+     */
+    int scheduleFlags(int h) {
+        return (registry.attempts(h) >= ACK_ANY_AFTER ? ScheduleFlyweight.FLAG_ACK_ANY : 0)
+                | (registry.owner(h) != nodeId ? ScheduleFlyweight.FLAG_ADOPTED : 0);
+    }
+
+    /** REPLICATED: a holder confirms a replica of an own timer, or an adopter-to-be took our hand-over. */
+    void onReplicated(HeaderFlyweight header, ReplicatedFlyweight f) {
+        counters.increment(Counter.FRAMES_IN_REPLICATED);
+        int idLen = f.idLength();
+        f.buffer().getBytes(f.idIndex(), idScratch, 0, idLen);
+        int h = registry.find(idScratch, 0, idLen, IdBytes.hash(idScratch, 0, idLen));
+        if (h < 0) {
+            return;
+        }
+        if (f.ownerId() != nodeId) {
+            if (registry.kind(h) == EntryKind.REPLICA && registry.owner(h) == f.ownerId()) {
+                registry.cancelRetry(h); // our hand-over reached the adopter-to-be
+            }
+            return;
+        }
+        long holder = header.senderId();
+        EntryKind kind = registry.kind(h);
+        if (kind == EntryKind.LOCAL_FIRED || kind == EntryKind.LOCAL_CANCELLED) {
+            if (registry.holder(h) == holder) {
+                registry.holder(h, 0); // the holder knows the timer finished: it will not adopt it
+                registry.cancelRetry(h);
+            } else if (registry.holder(h) == 0 && registry.attempts(h) == 0 && !registry.retryPending(h)) {
+                // A replica acknowledged only after the timer finished: its holder must learn how it ended.
+                registry.holder(h, holder);
+                frames.outcomeOf(h);
+                registry.retryAt(h, clock.nowMs + timeouts.noticeRetryMs(0));
+            }
+            return;
+        }
+        if (kind != EntryKind.LOCAL_ARMED || registry.holder(h) != 0) {
+            return;
+        }
+        long adoptedFrom = registry.owner(h);
+        if (adoptedFrom != nodeId && membership.isAlive(adoptedFrom)) {
+            if (holder != adoptedFrom) {
+                return; // the owner we adopted from is back: only its own answer proves it yielded
+            }
+        } else if (registry.attempts(h) < ACK_ANY_AFTER && holder != membership.backup(registry.ids().hash(h), nodeId)) {
+            return; // not (yet) from the designated backup, which is the one that must know how the timer ends
+        }
+        if (registry.attempts(h) == 0 && registry.retryPending(h)) { // Karn: first sends only
+            long sentAt = registry.retryDeadline(h) - timeouts.replicationRetryMs(0);
+            timeouts.replicationRoundTrip(Math.max(0, clock.nowMs - sentAt));
+        }
+        registry.holder(h, holder);
+        registry.attempts(h, 0);
+        registry.cancelRetry(h);
+    }
+
+    /** A member joined or came back: own timers that nobody holds yet are replicated now. */
+    void replicateParked() {
+        if (!parked || !config.takeover()) {
+            return;
+        }
+        parked = false;
+        for (int h = 0, n = registry.capacity(); h < n; h++) {
+            if (registry.kind(h) == EntryKind.LOCAL_ARMED && registry.holder(h) == 0) {
+                registry.attempts(h, 1);
+                registry.retryAt(h, clock.nowMs);
+            }
+        }
+    }
+
+    /** The holder of own timer {@code h} died: replicate it elsewhere, or park it when nobody else is alive. */
+    void holderLost(int h, boolean alone) {
+        registry.holder(h, 0);
+        if (alone) {
+            parked = true;
+        } else {
+            registry.attempts(h, 0);
+            registry.retryAt(h, clock.nowMs);
+        }
+    }
+
+    /** A re-send of an own (or adopted) timer fell due; what it means depends on what the entry is now. */
+    void onRetryDue(int h, long now) {
+        switch (registry.kind(h)) {
+            case LOCAL_ARMED -> {
+                if (registry.holder(h) != 0) {
+                    return;
+                }
+                if (membership.liveCount() == 0) {
+                    parked = true;
+                    return;
+                }
+                counters.increment(Counter.SCHEDULE_RETRANSMITS);
+                registry.attempts(h, registry.attempts(h) + 1);
+                frames.schedule(scheduleFlags(h), h, Math.max(0, registry.dueAt(h) - now), nodeId);
+                registry.retryAt(h, now + timeouts.replicationRetryMs(registry.attempts(h)));
+            }
+            case LOCAL_CANCELLED, LOCAL_FIRED -> {
+                frames.outcomeOf(h);
+                int attempts = registry.attempts(h) + 1;
+                registry.attempts(h, attempts);
+                long holder = registry.holder(h);
+                if (holder != 0 && membership.isAlive(holder) && attempts < HOLDER_NOTICES) {
+                    registry.retryAt(h, now + timeouts.noticeRetryMs(attempts));
+                } else if (holder == 0 && attempts < REANNOUNCEMENTS) {
+                    registry.retryAt(h, now + (50L << attempts));
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    /** An own timer finished: its replica holder must learn it, or a takeover would revive it. */
+    void noticeHolder(int h) {
+        registry.cancelRetry(h);
+        if (registry.holder(h) != 0) {
+            registry.attempts(h, 0);
+            registry.retryAt(h, clock.nowMs + timeouts.noticeRetryMs(0));
+        }
+    }
+
+    /** An own timer's deadline: it fires here, its holder and the group are told, the listener runs off the loop. */
+    void fire(int h, long now) {
+        long deadline = registry.dueAt(h);
+        long adoptedFrom = registry.owner(h) == nodeId ? 0 : registry.owner(h);
+        noticeHolder(h);
+        byte[] payload = registry.payload(h);
+        registry.transition(h, EntryKind.LOCAL_FIRED, now + config.recordTtlMs());
+        registry.payload(h, null);
+        counters.increment(Counter.TIMERS_FIRED);
+        frames.fired(h);
+        handoff.expired(registry.ids(), h, payload, deadline, now, adoptedFrom);
+    }
+
+    /**
+     * Graceful leave: own timers nobody acknowledged yet are sent once more, for anyone to hold
+     * (the others adopt them on our goodbye).
+     */
+    void offerUnheld() {
+        if (!config.takeover() || membership.liveCount() == 0) {
+            return;
+        }
+        for (int h = 0, n = registry.capacity(); h < n; h++) {
+            if (registry.kind(h) == EntryKind.LOCAL_ARMED && registry.holder(h) == 0) {
+                boolean adopted = registry.owner(h) != nodeId;
+                frames.schedule(ScheduleFlyweight.FLAG_ACK_ANY | (adopted ? ScheduleFlyweight.FLAG_ADOPTED : 0),
+                        h, Math.max(0, registry.dueAt(h) - clock.nowMs), nodeId);
+            }
+        }
+    }
+
+    /** Own timers no live member has acknowledged yet: those a crash of this node right now would lose. */
+    int countUnreplicated() {
+        int n = 0;
+        for (int h = 0, cap = registry.capacity(); h < cap; h++) {
+            if (registry.kind(h) == EntryKind.LOCAL_ARMED && registry.holder(h) == 0) {
+                n++;
+            }
+        }
+        return n;
+    }
+}
