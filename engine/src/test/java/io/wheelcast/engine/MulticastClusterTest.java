@@ -39,11 +39,23 @@ class MulticastClusterTest {
         listenerPool.shutdownNow();
     }
 
-    private List<WheelcastNode> cluster(TransportKind transport, int size) {
+    /**
+     * A formed cluster: every node has heard every other one. Until then their views differ, so
+     * they disagree on a timer's designated replica holder and the owner legitimately re-sends
+     * its SCHEDULE (an exact frame count then depends on the random node ids: 2 of 40 rounds).
+     */
+    private List<WheelcastNode> cluster(TransportKind transport, int size) throws InterruptedException {
         int port = TestNetwork.port();
         long cluster = ThreadLocalRandom.current().nextLong(1, 0xFFFF_FFFFL);
         for (int i = 0; i < size; i++) {
             nodes.add(TestNetwork.builder(port, cluster).transport(transport).start());
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (nodes.stream().anyMatch(n -> n.stats().get(Counter.LIVE_MEMBERS) < size - 1) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        for (WheelcastNode n : nodes) {
+            assertThat(n.stats().get(Counter.LIVE_MEMBERS)).as("members seen by %x within 5 s", n.nodeId()).isEqualTo(size - 1);
         }
         return nodes;
     }
@@ -79,8 +91,15 @@ class MulticastClusterTest {
         assertThat(firedThreads.get(0)).as("listener runs on the user's executor, not the loop").doesNotStartWith("wheelcast-loop");
         assertThat(await(n.get(1).cancel("job-fire")).status()).isEqualTo(CancelOutcome.Status.ALREADY_FIRED);
 
+        // Loopback loses nothing: every SCHEDULE the owner sent (2, plus any replication re-send) arrived.
+        long sent = n.get(0).stats().get(Counter.FRAMES_OUT_SCHEDULE);
+        assertThat(sent).isGreaterThanOrEqualTo(2);
+        long deadline2 = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (n.get(1).stats().get(Counter.FRAMES_IN_SCHEDULE) < sent && System.nanoTime() < deadline2) {
+            Thread.sleep(5);
+        }
         NodeStats s = n.get(1).stats();
-        assertThat(s.get(Counter.FRAMES_IN_SCHEDULE)).isEqualTo(2);
+        assertThat(s.get(Counter.FRAMES_IN_SCHEDULE)).as("SCHEDULE frames in at node 1, out at the owner: %d", sent).isEqualTo(sent);
         assertThat(s.rejectedDatagrams()).isZero();
         assertThat(n.get(0).stats().get(Counter.OWN_DATAGRAMS_IGNORED)).isPositive();
     }
@@ -142,19 +161,36 @@ class MulticastClusterTest {
 
     @Test
     void busyPollReadsEveryDatagramOfABurst() throws Exception {
-        // Busy-poll reads single datagrams (recvmsg), up to 16 per turn of the spin.
+        // Busy-poll reads single datagrams (recvmsg), up to 16 per turn of the spin. The burst
+        // stays well inside what the kernel queues at the default net.core.rmem_max (212992:
+        // 512 small datagrams on loopback, shared with the owner's own looped-back acks), so a
+        // miss here is the reader's, not a capped buffer's (the kernel's drops are printed).
         int port = TestNetwork.port();
         WheelcastNode owner = TestNetwork.builder(port, 10).transport(TransportKind.EPOLL).busyPoll(true).start();
         nodes.add(owner);
-        int n = 500;
+        int n = 250;
+        long kernelDropsBefore = udpReceiveBufferErrors();
         for (int i = 0; i < n; i++) {
             owner.schedule("b-" + i, Duration.ofSeconds(30));
         }
         await(owner.schedule("b-last", Duration.ofSeconds(30)));
         sendOneKillDatagrams(owner, 10, "b-", n, 0);
         NodeStats s = awaitKillAcks(owner, n);
-        assertThat(s.get(Counter.TIMERS_CANCELLED_REMOTELY)).as("%s", s).isEqualTo(n);
+        long kernelDrops = udpReceiveBufferErrors() - kernelDropsBefore;
+        assertThat(s.get(Counter.TIMERS_CANCELLED_REMOTELY)).as("kernel receive-buffer drops %d; %s", kernelDrops, s).isEqualTo(n);
         assertThat(s.get(Counter.FRAMES_OUT_KILL_ACK)).as("every KILL answered: %s", s).isEqualTo(n);
+    }
+
+    /** The namespace's UDP RcvbufErrors (/proc/net/snmp): datagrams the kernel dropped on a full socket buffer; -1 if unreadable. */
+    private static long udpReceiveBufferErrors() {
+        try {
+            List<String> udp = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/net/snmp")).stream()
+                    .filter(l -> l.startsWith("Udp:")).toList();
+            List<String> names = List.of(udp.get(0).split("\\s+"));
+            return Long.parseLong(udp.get(1).split("\\s+")[names.indexOf("RcvbufErrors")]);
+        } catch (Exception e) {
+            return -1;
+        }
     }
 
     /** {@code n} datagrams of one KILL each ({@code prefix + i}), {@code gapNanos} apart, from a plain socket. */
@@ -212,7 +248,7 @@ class MulticastClusterTest {
     }
 
     @Test
-    void badSettingsFailFastWithClearMessages() {
+    void badSettingsFailFastWithClearMessages() throws Exception {
         assertThatThrownBy(() -> WheelcastNode.builder().networkInterface("no-such-if0").start())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("no network interface named or addressed 'no-such-if0'")
