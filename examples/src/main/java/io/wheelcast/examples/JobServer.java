@@ -123,8 +123,8 @@ public final class JobServer implements Callable<Integer> {
 
     private void sendFailureEmail(String jobId) {
         jobs.put(jobId, State.FAILED_EMAILED);
-        String line = "{\"job\":\"" + jobId + "\",\"owner\":\"" + Long.toHexString(node.nodeId()) + "\",\"at\":\""
-                + Instant.now() + "\",\"subject\":\"Your job " + jobId + " timed out and was stopped\"}";
+        String line = JobJson.write(new JobJson.Email(jobId, Long.toHexString(node.nodeId()), Instant.now().toString(),
+                "Your job " + jobId + " timed out and was stopped"));
         try {
             outboxWriter.write(line);
             outboxWriter.write('\n');
@@ -151,22 +151,22 @@ public final class JobServer implements Callable<Integer> {
                     } else if (req.method().equals(HttpMethod.GET)) {
                         State s = jobs.get(id);
                         if (s == null) {
-                            reply(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, json("error", "job " + id + " is not owned by this host"));
+                            reply(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, error("job " + id + " is not owned by this host"));
                         } else {
-                            reply(ctx, keepAlive, HttpResponseStatus.OK, "{\"id\":\"" + id + "\",\"state\":\"" + s + "\"}");
+                            reply(ctx, keepAlive, HttpResponseStatus.OK, JobJson.write(new JobJson.JobState(id, s.name())));
                         }
                     } else {
-                        reply(ctx, keepAlive, HttpResponseStatus.METHOD_NOT_ALLOWED, json("error", "use GET or DELETE on /jobs/ID"));
+                        reply(ctx, keepAlive, HttpResponseStatus.METHOD_NOT_ALLOWED, error("use GET or DELETE on /jobs/ID"));
                     }
                 } else if (path.equals("/metrics") && req.method().equals(HttpMethod.GET)) {
                     replyText(ctx, keepAlive, prometheus(node.stats()));
                 } else if (path.equals("/health")) {
-                    reply(ctx, keepAlive, HttpResponseStatus.OK, json("status", "ok"));
+                    reply(ctx, keepAlive, HttpResponseStatus.OK, JobJson.write(new JobJson.Message(null, "ok")));
                 } else {
-                    reply(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, json("error", "no route " + req.method() + " " + path));
+                    reply(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, error("no route " + req.method() + " " + path));
                 }
             } catch (IllegalArgumentException e) {
-                reply(ctx, keepAlive, HttpResponseStatus.BAD_REQUEST, json("error", e.getMessage()));
+                reply(ctx, keepAlive, HttpResponseStatus.BAD_REQUEST, error(e.getMessage()));
             }
         }
 
@@ -193,13 +193,12 @@ public final class JobServer implements Callable<Integer> {
                     Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
                     boolean dup = t instanceof ScheduleRejectedException r && r.reason() == ScheduleRejectedException.Reason.DUPLICATE_ID;
                     reply(ctx, keepAlive, dup ? HttpResponseStatus.CONFLICT : HttpResponseStatus.SERVICE_UNAVAILABLE,
-                            json("error", t.getMessage()));
+                            error(t.getMessage()));
                     return;
                 }
                 jobs.put(id, o == ScheduleOutcome.ARMED ? State.RUNNING : State.CANCELLED);
-                reply(ctx, keepAlive, HttpResponseStatus.CREATED, "{\"id\":\"" + id + "\",\"owner\":\""
-                        + Long.toHexString(node.nodeId()) + "\",\"timeoutMs\":" + d.toMillis() + ",\"state\":\""
-                        + (o == ScheduleOutcome.ARMED ? "RUNNING" : "CANCELLED_BEFORE_START") + "\"}");
+                reply(ctx, keepAlive, HttpResponseStatus.CREATED, JobJson.write(new JobJson.Created(id,
+                        Long.toHexString(node.nodeId()), d.toMillis(), o == ScheduleOutcome.ARMED ? "RUNNING" : "CANCELLED_BEFORE_START")));
             });
         }
 
@@ -207,7 +206,7 @@ public final class JobServer implements Callable<Integer> {
             long t0 = System.nanoTime();
             node.cancel(id).whenComplete((o, e) -> {
                 if (e != null) {
-                    reply(ctx, keepAlive, HttpResponseStatus.SERVICE_UNAVAILABLE, json("error", String.valueOf(e.getMessage())));
+                    reply(ctx, keepAlive, HttpResponseStatus.SERVICE_UNAVAILABLE, error(String.valueOf(e.getMessage())));
                     return;
                 }
                 if (o.status() == CancelOutcome.Status.CANCELLED && o.ownerId() == node.nodeId()) {
@@ -219,8 +218,9 @@ public final class JobServer implements Callable<Integer> {
                     case NOT_FOUND -> HttpResponseStatus.NOT_FOUND;
                     case UNCONFIRMED -> HttpResponseStatus.SERVICE_UNAVAILABLE;
                 };
-                reply(ctx, keepAlive, status, String.format("{\"id\":\"%s\",\"outcome\":\"%s\",\"owner\":\"%s\",\"ms\":%.2f}",
-                        id, o.status(), o.ownerId() == 0 ? "" : Long.toHexString(o.ownerId()), (System.nanoTime() - t0) / 1e6));
+                double ms = Math.round((System.nanoTime() - t0) / 1e4) / 100.0;
+                reply(ctx, keepAlive, status, JobJson.write(new JobJson.CancelReply(id, o.status().name(),
+                        o.ownerId() == 0 ? "" : Long.toHexString(o.ownerId()), ms)));
             });
         }
     }
@@ -235,8 +235,8 @@ public final class JobServer implements Callable<Integer> {
         return sb.toString();
     }
 
-    private static String json(String key, String value) {
-        return "{\"" + key + "\":\"" + String.valueOf(value).replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
+    private static String error(String message) {
+        return JobJson.write(JobJson.Message.error(String.valueOf(message)));
     }
 
     private static void reply(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, String body) {

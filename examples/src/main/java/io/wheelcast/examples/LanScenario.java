@@ -21,8 +21,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The job-timeout story as a check, driven over HTTP against running job servers (started by
@@ -57,8 +55,6 @@ public final class LanScenario implements Callable<Integer> {
     @Option(names = "--loss", defaultValue = "0", description = "Loss percent injected by the caller, for the report.")
     double loss;
 
-    private static final Pattern OWNER = Pattern.compile("\"owner\":\"([0-9a-f]*)\"");
-    private static final Pattern JOB = Pattern.compile("\"job\":\"([^\"]+)\"");
 
     @Override
     public Integer call() throws Exception {
@@ -140,15 +136,23 @@ public final class LanScenario implements Callable<Integer> {
         pool.shutdown();
 
         Map<String, Integer> emails = new HashMap<>();
+        List<String> invalidOutboxLines = new ArrayList<>();
         int adoptedEmails = 0;
         for (int h = 0; h < outboxes.size(); h++) {
             Path p = outboxes.get(h);
             if (Files.exists(p)) {
-                for (String line : Files.readAllLines(p, StandardCharsets.UTF_8)) {
-                    Matcher m = JOB.matcher(line);
-                    if (m.find()) {
-                        emails.merge(m.group(1), 1, Integer::sum);
-                        int job = Integer.parseInt(m.group(1).substring("job-".length()));
+                List<String> lines = Files.readAllLines(p, StandardCharsets.UTF_8);
+                for (int l = 0; l < lines.size(); l++) {
+                    String jobId;
+                    try {
+                        jobId = JobJson.read(lines.get(l), JobJson.Email.class).job();
+                    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                        invalidOutboxLines.add(p + ":" + (l + 1) + " is not an email line: " + e.getOriginalMessage());
+                        continue;
+                    }
+                    emails.merge(jobId, 1, Integer::sum);
+                    if (jobId.startsWith("job-")) {
+                        int job = Integer.parseInt(jobId.substring("job-".length()));
                         if (killPid != null && ownerHost[job] == killIndex && h != killIndex) {
                             adoptedEmails++;
                         }
@@ -163,7 +167,7 @@ public final class LanScenario implements Callable<Integer> {
         int unconfirmed = 0;
         int deadHostJobs = 0;
         int deadHostMissing = 0;
-        List<String> problems = new ArrayList<>();
+        List<String> problems = new ArrayList<>(invalidOutboxLines);
         List<Double> latencies = new ArrayList<>();
         for (int j = 0; j < jobs; j++) {
             String id = "job-" + j;
@@ -228,7 +232,7 @@ public final class LanScenario implements Callable<Integer> {
         latencies.sort(Double::compare);
         double p50 = percentile(latencies, 50);
         double p99 = percentile(latencies, 99);
-        boolean ok = wrong == 0 && postFailures == 0;
+        boolean ok = wrong == 0 && postFailures == 0 && invalidOutboxLines.isEmpty();
         System.out.println();
         System.out.printf("%-26s %8s%n", "jobs started", jobs);
         System.out.printf("%-26s %8s%n", "start failures", postFailures);
@@ -237,6 +241,7 @@ public final class LanScenario implements Callable<Integer> {
         System.out.printf("%-26s %8s%n", "emails expected", expected);
         System.out.printf("%-26s %8s%n", "emails sent", sent);
         System.out.printf("%-26s %8s%n", "wrong", wrong);
+        System.out.printf("%-26s %8s%n", "invalid outbox lines", invalidOutboxLines.size());
         System.out.printf("%-26s %8.1f%n", "cancel p50 ms", p50);
         System.out.printf("%-26s %8.1f%n", "cancel p99 ms", p99);
         System.out.printf("%-26s %8.0f%n", "injected loss %", loss);
