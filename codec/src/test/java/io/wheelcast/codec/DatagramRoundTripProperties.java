@@ -2,115 +2,132 @@ package io.wheelcast.codec;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
 
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.arrays;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
+import static org.quicktheories.generators.SourceDSL.longs;
 
-/** Any datagram the encoder can write, the decoder reads back identically. */
+/**
+ * Any datagram the encoder can write, the decoder reads back identically (QuickTheories: a
+ * failure prints the shrunk example and the seed to replay it with {@code withFixedSeed}).
+ */
 class DatagramRoundTripProperties {
 
-    @Property(tries = 500)
-    void encodeThenDecodeIsIdentity(@ForAll("datagrams") Datagram datagram) {
-        ByteBuf buf = Unpooled.buffer();
-        try {
-            datagram.encode(buf);
-            Datagram.Decoded decoded = Datagram.decode(buf, DecoderLimits.DEFAULT, Integer.toUnsignedLong(datagram.clusterId()));
-            assertThat(decoded.status()).as("status for %s", datagram).isEqualTo(DecodeStatus.OK);
-            assertThat(decoded.datagram()).usingRecursiveComparison().isEqualTo(datagram);
-        } finally {
-            buf.release();
-        }
-    }
-
-    @Property(tries = 300)
-    void everyStrictPrefixIsRejectedWithoutThrowing(@ForAll("datagrams") Datagram datagram) {
-        ByteBuf buf = Unpooled.buffer();
-        try {
-            datagram.encode(buf);
-            int full = buf.readableBytes();
-            for (int len = 0; len < full; len++) {
-                ByteBuf prefix = buf.slice(0, len);
-                DecodeStatus status = new DatagramDecoder(DecoderLimits.DEFAULT, DatagramDecoder.ANY_CLUSTER).validate(prefix);
-                assertThat(status).as("prefix of %d/%d bytes", len, full).isNotEqualTo(DecodeStatus.OK);
+    @Test
+    void encodeThenDecodeIsIdentity() {
+        qt().withExamples(500).forAll(datagrams()).checkAssert(datagram -> {
+            ByteBuf buf = Unpooled.buffer();
+            try {
+                datagram.encode(buf);
+                Datagram.Decoded decoded = Datagram.decode(buf, DecoderLimits.DEFAULT, Integer.toUnsignedLong(datagram.clusterId()));
+                assertThat(decoded.status()).as("status for %s", datagram).isEqualTo(DecodeStatus.OK);
+                assertThat(decoded.datagram()).usingRecursiveComparison().isEqualTo(datagram);
+            } finally {
+                buf.release();
             }
-        } finally {
-            buf.release();
-        }
+        });
     }
 
-    @Provide
-    Arbitrary<Datagram> datagrams() {
-        Arbitrary<Frame> frame = Arbitraries.oneOf(schedules(), kills(), acks(), heartbeats(), fireds(), replicateds(), unknowns());
-        return Combinators.combine(
-                Arbitraries.integers(),
-                Arbitraries.longs(),
-                Arbitraries.longs(),
-                Arbitraries.longs(),
-                frame.list().ofMinSize(1).ofMaxSize(12))
-                .as(Datagram::new);
+    @Test
+    void everyStrictPrefixIsRejectedWithoutThrowing() {
+        qt().withExamples(300).forAll(datagrams()).checkAssert(datagram -> {
+            ByteBuf buf = Unpooled.buffer();
+            try {
+                datagram.encode(buf);
+                int full = buf.readableBytes();
+                for (int len = 0; len < full; len++) {
+                    ByteBuf prefix = buf.slice(0, len);
+                    DecodeStatus status = new DatagramDecoder(DecoderLimits.DEFAULT, DatagramDecoder.ANY_CLUSTER).validate(prefix);
+                    assertThat(status).as("prefix of %d/%d bytes", len, full).isNotEqualTo(DecodeStatus.OK);
+                }
+            } finally {
+                buf.release();
+            }
+        });
     }
 
-    private static Arbitrary<byte[]> ids() {
-        return Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(64);
+    @Test
+    void randomBytesNeverThrowAndRarelyPass() {
+        qt().withExamples(1000).forAll(bytes(0, 600)).checkAssert(noise -> {
+            ByteBuf buf = Unpooled.wrappedBuffer(noise);
+            DecodeStatus status = new DatagramDecoder(DecoderLimits.DEFAULT, 7).validate(buf);
+            // Noise almost never carries the magic, version and cluster id; when it does it must still be consistent.
+            if (status == DecodeStatus.OK) {
+                assertThat(Datagram.decode(buf, DecoderLimits.DEFAULT, 7).datagram().frames()).isNotEmpty();
+            }
+            assertThat(List.of(DecodeStatus.values())).contains(status);
+        });
     }
 
-    private static Arbitrary<Frame> schedules() {
-        return Combinators.combine(Arbitraries.integers().between(0, 255), Arbitraries.longs(), Arbitraries.longs(), ids(),
-                Arbitraries.bytes().array(byte[].class).ofMaxSize(200))
-                .as((fl, d, o, id, p) -> (Frame) new Frame.Schedule(fl, d, o, id, p));
+    static Gen<Datagram> datagrams() {
+        Gen<Frame> frame = Generate.oneOf(schedules(), kills(), acks(), heartbeats(), fireds(), replicateds(), unknowns());
+        return integers().all().zip(longs().all(), longs().all(), longs().all(),
+                (cluster, sender, sequence, timestamp) -> new long[] {cluster, sender, sequence, timestamp})
+                .zip(lists().of(frame).ofSizeBetween(1, 12),
+                        (h, frames) -> new Datagram((int) h[0], h[1], h[2], h[3], frames));
     }
 
-    private static Arbitrary<Frame> kills() {
-        return Combinators.combine(Arbitraries.longs(), ids()).as((r, id) -> (Frame) new Frame.Kill(r, id));
-    }
-
-    private static Arbitrary<Frame> acks() {
-        return Combinators.combine(Arbitraries.longs(), Arbitraries.longs(), Arbitraries.of(1, 2), ids())
-                .as((r, c, o, id) -> (Frame) new Frame.KillAck(r, c, o, id));
-    }
-
-    private static Arbitrary<Frame> heartbeats() {
-        Arbitrary<Long> u32 = Arbitraries.longs().between(0, 0xFFFF_FFFFL);
-        return Combinators.combine(u32, u32, u32).as((a, b, c) -> (Frame) new Frame.Heartbeat(a, b, c));
-    }
-
-    private static Arbitrary<Frame> fireds() {
-        return Combinators.combine(Arbitraries.longs(), ids()).as((o, id) -> (Frame) new Frame.Fired(o, id));
-    }
-
-    private static Arbitrary<Frame> replicateds() {
-        return Combinators.combine(Arbitraries.longs(), ids()).as((o, id) -> (Frame) new Frame.Replicated(o, id));
-    }
-
-    /** Types 7..255 with any body: must be skipped by length and preserved. */
-    private static Arbitrary<Frame> unknowns() {
-        return Combinators.combine(Arbitraries.integers().between(7, 255),
-                Arbitraries.bytes().array(byte[].class).ofMaxSize(40))
-                .as((type, body) -> {
-                    byte[] bytes = new byte[4 + body.length];
-                    bytes[0] = (byte) (int) type;
-                    bytes[2] = (byte) bytes.length;
-                    bytes[3] = (byte) (bytes.length >>> 8);
-                    System.arraycopy(body, 0, bytes, 4, body.length);
-                    return (Frame) new Frame.Unknown(type, bytes);
+    /** Byte arrays of {@code min..max} bytes, shrinking towards shorter arrays of zeros. */
+    static Gen<byte[]> bytes(int min, int max) {
+        return arrays().ofClass(Generate.bytes(Byte.MIN_VALUE, Byte.MAX_VALUE, (byte) 0), Byte.class)
+                .withLengthBetween(min, max)
+                .map(boxed -> {
+                    byte[] out = new byte[boxed.length];
+                    for (int i = 0; i < out.length; i++) {
+                        out[i] = boxed[i];
+                    }
+                    return out;
                 });
     }
 
-    @Property(tries = 1000)
-    void randomBytesNeverThrowAndRarelyPass(@ForAll byte[] noise) {
-        ByteBuf buf = Unpooled.wrappedBuffer(noise);
-        DecodeStatus status = new DatagramDecoder(DecoderLimits.DEFAULT, 7).validate(buf);
-        // Noise almost never carries the magic, version and cluster id; when it does it must still be consistent.
-        if (status == DecodeStatus.OK) {
-            assertThat(Datagram.decode(buf, DecoderLimits.DEFAULT, 7).datagram().frames()).isNotEmpty();
-        }
-        assertThat(List.of(DecodeStatus.values())).contains(status);
+    private static Gen<byte[]> ids() {
+        return bytes(1, 64);
+    }
+
+    private static Gen<Frame> schedules() {
+        return integers().between(0, 255).zip(longs().all(), longs().all(), ids(), bytes(0, 200),
+                (fl, d, o, id, p) -> (Frame) new Frame.Schedule(fl, d, o, id, p));
+    }
+
+    private static Gen<Frame> kills() {
+        return longs().all().zip(ids(), (r, id) -> (Frame) new Frame.Kill(r, id));
+    }
+
+    private static Gen<Frame> acks() {
+        return longs().all().zip(longs().all(), integers().between(1, 2), ids(),
+                (r, c, o, id) -> (Frame) new Frame.KillAck(r, c, o, id));
+    }
+
+    private static Gen<Frame> heartbeats() {
+        Gen<Long> u32 = longs().between(0, 0xFFFF_FFFFL);
+        return u32.zip(u32, u32, (a, b, c) -> (Frame) new Frame.Heartbeat(a, b, c));
+    }
+
+    private static Gen<Frame> fireds() {
+        return longs().all().zip(ids(), (o, id) -> (Frame) new Frame.Fired(o, id));
+    }
+
+    private static Gen<Frame> replicateds() {
+        return longs().all().zip(ids(), (o, id) -> (Frame) new Frame.Replicated(o, id));
+    }
+
+    /** Types 7..255 with any body: must be skipped by length and preserved. */
+    private static Gen<Frame> unknowns() {
+        return integers().between(7, 255).zip(bytes(0, 40), (type, body) -> {
+            byte[] bytes = new byte[4 + body.length];
+            bytes[0] = (byte) (int) type;
+            bytes[2] = (byte) bytes.length;
+            bytes[3] = (byte) (bytes.length >>> 8);
+            System.arraycopy(body, 0, bytes, 4, body.length);
+            return (Frame) new Frame.Unknown(type, bytes);
+        });
     }
 }

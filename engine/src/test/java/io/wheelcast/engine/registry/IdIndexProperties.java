@@ -1,9 +1,7 @@
 package io.wheelcast.engine.registry;
 
 import io.wheelcast.codec.IdBytes;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -13,6 +11,9 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.longs;
 
 /**
  * The id index agrees with a HashMap under any mix of inserts and backward-shift removals, with
@@ -20,14 +21,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  * hash match must still compare the ids).
  */
 class IdIndexProperties {
-    @Property(tries = 200)
-    void behavesLikeAMap(@ForAll long seed, @ForAll @IntRange(min = 1, max = 300) int capacity) {
-        check(seed, capacity, false);
+    @Test
+    void behavesLikeAMap() {
+        qt().withExamples(200).forAll(longs().all(), integers().between(1, 300))
+                .checkAssert((seed, capacity) -> check(seed, capacity, false));
     }
 
-    @Property(tries = 100)
-    void behavesLikeAMapWhenHashesCollide(@ForAll long seed, @ForAll @IntRange(min = 1, max = 300) int capacity) {
-        check(seed, capacity, true);
+    @Test
+    void behavesLikeAMapWhenHashesCollide() {
+        qt().withExamples(100).forAll(longs().all(), integers().between(1, 300))
+                .checkAssert((seed, capacity) -> check(seed, capacity, true));
     }
 
     private static int hash(byte[] id, boolean weak) {
