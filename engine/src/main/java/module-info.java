@@ -11,6 +11,8 @@ module io.wheelcast.engine {
     requires io.netty.transport.classes.epoll;
     requires io.netty.transport.unix.common;
     requires org.jctools.core;
+    requires HdrHistogram;
+    requires java.management;
     requires org.slf4j;
 
     exports io.wheelcast.engine;

@@ -66,6 +66,7 @@ public final class WheelcastNode implements AutoCloseable {
     private final EventLoop loop;
     private final NodeCore core;
     private final ScheduledFuture<?> ticker;
+    private final NodeMXBean mxBean;
     private final Runnable drainTask = this::drain;
     private final MessagePassingQueue.Consumer<Command> runCommand = this::runCommand;
     private long drainNow;
@@ -84,6 +85,15 @@ public final class WheelcastNode implements AutoCloseable {
         this.core = channel.core();
         this.ticker = loop.scheduleAtFixedRate(() -> core.tick(nowMs()), config.tickMs(), config.tickMs(),
                 TimeUnit.MILLISECONDS);
+        this.mxBean = config.jmx() ? new NodeMXBean(this, config) : null;
+        if (mxBean != null) {
+            try {
+                mxBean.register();
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
     }
 
     /** Monotonic milliseconds: the clock of every deadline in the node. */
@@ -229,6 +239,39 @@ public final class WheelcastNode implements AutoCloseable {
         }
     }
 
+    /**
+     * The distribution of one latency since the start (cancel round trip at this canceller,
+     * lateness of timers this node adopted, replication delay of its own timers); callable
+     * from any thread, never blocks the loop.
+     */
+    public LatencySnapshot latency(Latency latency) {
+        return new LatencySnapshot(latency, core.latencies().snapshot(Objects.requireNonNull(latency, "latency")));
+    }
+
+    /**
+     * The ids of the members this node currently sees alive, asked from the event loop.
+     * Completes on the completion executor; exceptionally if the node is closed.
+     */
+    public CompletionStage<long[]> members() {
+        CompletableFuture<long[]> f = new CompletableFuture<>();
+        if (!submit((core, now) -> {
+            long[] ids = core.liveMembers();
+            try {
+                config.completionExecutor().execute(() -> f.complete(ids));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                f.complete(ids);
+            }
+        })) {
+            f.completeExceptionally(new IllegalStateException(closed ? "node is closed" : "command queue full"));
+        }
+        return f;
+    }
+
+    /** The JMX name under which {@link WheelcastNodeBuilder#jmx(boolean)} registered this node, or null. */
+    public javax.management.ObjectName jmxName() {
+        return mxBean == null ? null : mxBean.objectName();
+    }
+
     /** A snapshot of the counters; cheap, callable from any thread. */
     public NodeStats stats() {
         return new NodeStats(nodeId, transport(), counters.snapshot());
@@ -248,6 +291,9 @@ public final class WheelcastNode implements AutoCloseable {
             return; // idempotent
         }
         closed = true;
+        if (mxBean != null) {
+            mxBean.unregister();
+        }
         loop.submit(() -> {
             ticker.cancel(false);
             drain();

@@ -55,6 +55,7 @@ public final class WheelcastNodeBuilder {
     private ClusterKey currentKey;
     private ClusterKey previousKey;
     private long freshnessMs = 10_000;
+    private boolean jmx;
 
     WheelcastNodeBuilder() {
         try {
@@ -337,6 +338,16 @@ public final class WheelcastNodeBuilder {
         return this;
     }
 
+    /**
+     * Registers the node's {@link WheelcastNodeMXBean} with the platform MBean server on start
+     * (as {@code io.wheelcast:type=WheelcastNode,name=<node id in hex>}) and unregisters it on
+     * close, so JConsole, VisualVM and jmx_exporter see it. Default off.
+     */
+    public WheelcastNodeBuilder jmx(boolean register) {
+        this.jmx = register;
+        return this;
+    }
+
     /** Executor that completes schedule and cancel futures (default: the common pool). */
     public WheelcastNodeBuilder completionExecutor(Executor executor) {
         this.completionExecutor = Objects.requireNonNull(executor, "executor");
@@ -378,7 +389,7 @@ public final class WheelcastNodeBuilder {
                 wheelSlots, killBackoff, tombstoneTtlMs, recordTtlMs, replicaGraceMs, heartbeatIntervalMs,
                 failureTimeoutMs > 0 ? failureTimeoutMs : 3 * heartbeatIntervalMs + 500,
                 takeover && heartbeatIntervalMs > 0,
-                faultPlan, acceptTextKills, emitTextKills, currentKey, previousKey, freshnessMs, completionExecutor);
+                faultPlan, acceptTextKills, emitTextKills, currentKey, previousKey, freshnessMs, completionExecutor, jmx);
     }
 
     /**

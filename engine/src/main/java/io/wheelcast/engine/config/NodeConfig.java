@@ -45,5 +45,6 @@ public record NodeConfig(
         io.wheelcast.codec.ClusterKey currentKey,
         io.wheelcast.codec.ClusterKey previousKey,
         long freshnessMs,
-        Executor completionExecutor) {
+        Executor completionExecutor,
+        boolean jmx) {
 }

@@ -225,6 +225,17 @@ public final class Membership {
         return i >= 0 && alive[i];
     }
 
+    /** The live members' ids (a copy, for observers off the hot path). */
+    public long[] liveMembers() {
+        long[] out = new long[liveCount()];
+        for (int i = 0, n = 0; i < size; i++) {
+            if (alive[i]) {
+                out[n++] = ids[i];
+            }
+        }
+        return out;
+    }
+
     public int liveCount() {
         int n = 0;
         for (int i = 0; i < size; i++) {

@@ -9,9 +9,11 @@ import io.wheelcast.codec.TextKill;
 import io.wheelcast.engine.CancelOutcome;
 import io.wheelcast.engine.CancelRejectedException;
 import io.wheelcast.engine.Counter;
+import io.wheelcast.engine.Latency;
 import io.wheelcast.engine.ScheduleOutcome;
 import io.wheelcast.engine.config.NodeConfig;
 import io.wheelcast.engine.counters.Counters;
+import io.wheelcast.engine.counters.LatencyRecorders;
 import io.wheelcast.engine.registry.EntryKind;
 import io.wheelcast.engine.registry.TimerRegistry;
 import io.wheelcast.engine.reliability.PendingCancels;
@@ -39,12 +41,16 @@ final class CancelProtocol {
     private final KillReadAhead readAhead;
     private final DatagramSink sink;
     private final LoopClock clock;
+    private final LatencyRecorders latencies;
+    /** When each pending cancel reached the loop, by its handle (nanoTime: ms would round a LAN round trip to 0). */
+    private final long[] startedNanos;
     private final byte[] idScratch;
     private long nextRequestId;
 
     CancelProtocol(NodeConfig config, long nodeId, Counters counters, TimerRegistry registry, PendingCancels pending,
                    EntryFrames frames, RetryTimeouts timeouts, Replication replication, Replicas replicas,
-                   UserHandoff handoff, KillReadAhead readAhead, DatagramSink sink, LoopClock clock) {
+                   UserHandoff handoff, KillReadAhead readAhead, DatagramSink sink, LatencyRecorders latencies,
+                   LoopClock clock) {
         this.config = config;
         this.nodeId = nodeId;
         this.counters = counters;
@@ -58,6 +64,8 @@ final class CancelProtocol {
         this.readAhead = readAhead;
         this.sink = sink;
         this.clock = clock;
+        this.latencies = latencies;
+        this.startedNanos = new long[config.maxPendingCancels()];
         this.idScratch = new byte[config.maxIdLength()];
         this.nextRequestId = (nodeId & 0x7FFF_FFFF_0000_0000L) | 1L;
     }
@@ -112,6 +120,7 @@ final class CancelProtocol {
             }
         }
         int p = pending.add(requestId, id, 0, id.length, result, now, config.killBackoff(), timeouts.killRetransmitMs());
+        startedNanos[p] = System.nanoTime();
         if (kind == EntryKind.REPLICA) {
             pending.markOwnerSeen(p);
             registry.marks(h, registry.marks(h) | TimerRegistry.MARK_KILLED); // honoured if we adopt it
@@ -258,6 +267,7 @@ final class CancelProtocol {
                 if (pending.attempts(p) == 1) { // Karn: only unambiguous samples
                     timeouts.killRoundTrip(clock.nowMs - pending.sentAt(p));
                 }
+                latencies.record(Latency.CANCEL_ROUND_TRIP, (System.nanoTime() - startedNanos[p]) / 1_000);
                 boolean cancelled = f.outcome() == KillAckFlyweight.OUTCOME_CANCELLED;
                 completeCancel(p, cancelled ? CancelOutcome.Status.CANCELLED : CancelOutcome.Status.ALREADY_FIRED,
                         header.senderId());

@@ -27,6 +27,7 @@ import io.wheelcast.engine.ScheduleOutcome;
 import io.wheelcast.engine.ScheduleRejectedException;
 import io.wheelcast.engine.config.NodeConfig;
 import io.wheelcast.engine.counters.Counters;
+import io.wheelcast.engine.counters.LatencyRecorders;
 import io.wheelcast.engine.membership.Membership;
 import io.wheelcast.engine.registry.EntryKind;
 import io.wheelcast.engine.registry.TimerRegistry;
@@ -71,6 +72,7 @@ public final class NodeCore implements FrameHandler {
     private final Replicas replicas;
     private final CancelProtocol cancels;
     private final PeriodicWork periodic;
+    private final LatencyRecorders latencies = new LatencyRecorders();
     private boolean closed;
 
     public NodeCore(NodeConfig config, long nodeId, Counters counters, DatagramSink sink, long startMs) {
@@ -93,17 +95,27 @@ public final class NodeCore implements FrameHandler {
         this.frames = new EntryFrames(outbox, registry, nodeId);
         this.handoff = new UserHandoff(counters, config.completionExecutor());
         RetryTimeouts timeouts = new RetryTimeouts(config.killBackoff());
-        this.replication = new Replication(config, nodeId, counters, registry, membership, frames, timeouts, handoff, clock);
+        this.replication = new Replication(config, nodeId, counters, registry, membership, frames, timeouts, handoff, latencies, clock);
         this.failover = new Failover(config, nodeId, counters, registry, membership, frames, timeouts, replication, handoff, clock);
         this.replicas = new Replicas(config, nodeId, counters, registry, membership, frames, failover, clock);
         this.cancels = new CancelProtocol(config, nodeId, counters, registry, pending, frames, timeouts, replication, replicas,
-                handoff, readAhead, sink, clock);
+                handoff, readAhead, sink, latencies, clock);
         this.periodic = new PeriodicWork(config, nodeId, counters, registry, pending, senders, membership, frames, replication,
                 failover, cancels, clock);
     }
 
     public long nodeId() {
         return nodeId;
+    }
+
+    /** The latency histograms: recorded on the loop, read from any thread. */
+    public LatencyRecorders latencies() {
+        return latencies;
+    }
+
+    /** The live members' ids; on the loop only (other threads ask through the command queue). */
+    public long[] liveMembers() {
+        return membership.liveMembers();
     }
 
     /** The member this node would pick to adopt {@code id} if {@code owner} died (tests). */

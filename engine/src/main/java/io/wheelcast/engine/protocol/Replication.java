@@ -5,10 +5,12 @@ import io.wheelcast.codec.IdBytes;
 import io.wheelcast.codec.ReplicatedFlyweight;
 import io.wheelcast.codec.ScheduleFlyweight;
 import io.wheelcast.engine.Counter;
+import io.wheelcast.engine.Latency;
 import io.wheelcast.engine.ScheduleOutcome;
 import io.wheelcast.engine.ScheduleRejectedException;
 import io.wheelcast.engine.config.NodeConfig;
 import io.wheelcast.engine.counters.Counters;
+import io.wheelcast.engine.counters.LatencyRecorders;
 import io.wheelcast.engine.membership.Membership;
 import io.wheelcast.engine.registry.EntryKind;
 import io.wheelcast.engine.registry.TimerRegistry;
@@ -40,13 +42,14 @@ final class Replication {
     private final EntryFrames frames;
     private final RetryTimeouts timeouts;
     private final UserHandoff handoff;
+    private final LatencyRecorders latencies;
     private final LoopClock clock;
     private final byte[] idScratch;
     /** Some own timer has no acknowledged replica and waits for a member to join (no other member was alive). */
     private boolean parked;
 
     Replication(NodeConfig config, long nodeId, Counters counters, TimerRegistry registry, Membership membership,
-                EntryFrames frames, RetryTimeouts timeouts, UserHandoff handoff, LoopClock clock) {
+                EntryFrames frames, RetryTimeouts timeouts, UserHandoff handoff, LatencyRecorders latencies, LoopClock clock) {
         this.config = config;
         this.nodeId = nodeId;
         this.counters = counters;
@@ -55,6 +58,7 @@ final class Replication {
         this.frames = frames;
         this.timeouts = timeouts;
         this.handoff = handoff;
+        this.latencies = latencies;
         this.clock = clock;
         this.idScratch = new byte[config.maxIdLength()];
     }
@@ -170,7 +174,9 @@ final class Replication {
         }
         if (registry.attempts(h) == 0 && registry.retryPending(h)) { // Karn: first sends only
             long sentAt = registry.retryDeadline(h) - timeouts.replicationRetryMs(0);
-            timeouts.replicationRoundTrip(Math.max(0, clock.nowMs - sentAt));
+            long delayMs = Math.max(0, clock.nowMs - sentAt);
+            timeouts.replicationRoundTrip(delayMs);
+            latencies.record(Latency.REPLICATION_DELAY, delayMs * 1_000);
         }
         registry.holder(h, holder);
         registry.attempts(h, 0);
@@ -252,6 +258,9 @@ final class Replication {
         registry.transition(h, EntryKind.LOCAL_FIRED, now + config.recordTtlMs());
         registry.payload(h, null);
         counters.increment(Counter.TIMERS_FIRED);
+        if (adoptedFrom != 0) {
+            latencies.record(Latency.ADOPTION_LATENESS, Math.max(0, now - deadline) * 1_000);
+        }
         frames.fired(h);
         handoff.expired(registry.ids(), h, payload, deadline, now, adoptedFrom);
     }
