@@ -119,6 +119,11 @@ public final class WheelcastNode implements AutoCloseable {
         return nodeId;
     }
 
+    /** The cluster id this node's datagrams carry (and the only one it accepts). */
+    public long clusterId() {
+        return config.clusterId();
+    }
+
     /** The socket implementation in use: "epoll" or "nio". */
     public String transport() {
         return channel.transport();

@@ -13,7 +13,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * interface sends IGMP membership reports out of it, and these machines' real interface is
  * on a shared, monitored network.
  */
-final class TestNetwork {
+public final class TestNetwork {
     private TestNetwork() {
     }
 
@@ -21,7 +21,7 @@ final class TestNetwork {
      * Interface for IPv4 tests: $WHEELCAST_TEST_IFACE, else lo when it has multicast; otherwise
      * the calling test is skipped (aborted), never run on a real interface.
      */
-    static String iface() {
+    public static String iface() {
         String env = System.getenv("WHEELCAST_TEST_IFACE");
         if (env != null && !env.isBlank()) {
             return env;
@@ -40,12 +40,12 @@ final class TestNetwork {
     }
 
     /** A random port per test so parallel or leftover nodes never cross-talk; skips the test where sockets may not be used. */
-    static int port() {
+    public static int port() {
         iface();
         return 20_000 + ThreadLocalRandom.current().nextInt(20_000);
     }
 
-    static WheelcastNodeBuilder builder(int port, long cluster) {
+    public static WheelcastNodeBuilder builder(int port, long cluster) {
         return WheelcastNode.builder()
                 .group("239.255.77." + (1 + port % 250))
                 .port(port)
