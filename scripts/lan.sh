@@ -163,7 +163,7 @@ if [ "$SCENARIO" = 1 ]; then
     cat "$WORK/attacker.log"
     m=$(curl -sf http://10.77.0.1:8080/metrics || true)
     for c in reject_auth_missing reject_auth_bad_tag reject_stale_timestamp duplicate_datagrams reject_too_short reject_bad_magic timers_cancelled_remotely; do
-      printf '%s ' "host1 $c=$(printf '%s\n' "$m" | awk -v n="wheelcast_${c}_total" '$1==n {print $2}')"
+      printf '%s ' "host1 $c=$(printf '%s\n' "$m" | awk -v n="wheelcast_${c}_total" '$1==n || index($1, n "{")==1 {print $2}')"
     done
     echo
     tail -1 "$WORK/verdict.txt" | sed 's/^verdict:/verdict (under attack):/'

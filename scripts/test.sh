@@ -15,6 +15,11 @@ if [ "$(id -u)" = 0 ]; then
   command -v nft >/dev/null || missing+=(nftables)
   command -v mvn >/dev/null || missing+=(maven)
   command -v curl >/dev/null || missing+=(curl)
+  # The observability check: capture, dissector, exposition lint, JSON replies.
+  command -v tshark >/dev/null || missing+=(tshark)
+  command -v tcpdump >/dev/null || missing+=(tcpdump)
+  command -v promtool >/dev/null || missing+=(prometheus)
+  command -v jq >/dev/null || missing+=(jq)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
@@ -45,4 +50,9 @@ if [ "$(id -u)" = 0 ] && unshare --net true 2>/dev/null; then
 else
   log "no private network namespace (needs root): socket tests are skipped unless lo has multicast or WHEELCAST_TEST_IFACE is set"
   "${MVN[@]}"
+fi
+
+if [ "$(id -u)" = 0 ] && unshare --net true 2>/dev/null; then
+  log "observability check: tshark with the Wireshark dissector, promtool, JSON replies"
+  scripts/observe-check.sh
 fi

@@ -23,12 +23,15 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.wheelcast.engine.CancelOutcome;
-import io.wheelcast.engine.Counter;
-import io.wheelcast.engine.NodeStats;
 import io.wheelcast.engine.ScheduleOutcome;
 import io.wheelcast.engine.ScheduleRejectedException;
 import io.wheelcast.engine.WheelcastNode;
+import io.wheelcast.micrometer.WheelcastMetrics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -82,6 +85,7 @@ public final class JobServer implements Callable<Integer> {
 
     private final Map<String, State> jobs = new ConcurrentHashMap<>();
     private final ExecutorService mailer = Executors.newSingleThreadExecutor(r -> new Thread(r, "mailer"));
+    private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private WheelcastNode node;
     private Writer outboxWriter;
 
@@ -90,6 +94,8 @@ public final class JobServer implements Callable<Integer> {
         outboxWriter = Files.newBufferedWriter(outbox, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         // Text kills carry no tag: accepted only in clusters without a key.
         node = net.builder().acceptTextKills(!noTextKills && net.keyFile == null).start();
+        WheelcastMetrics.of(node).bindTo(metrics);
+        new JvmMemoryMetrics().bindTo(metrics);
         node.onExpire(e -> sendFailureEmail(e.idAsString()), mailer);
         node.onRemoteCancel((id, by) -> {
             String job = new String(id, StandardCharsets.UTF_8);
@@ -138,39 +144,39 @@ public final class JobServer implements Callable<Integer> {
     private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-            boolean keepAlive = HttpUtil.isKeepAlive(req);
             QueryStringDecoder q = new QueryStringDecoder(req.uri());
             String path = q.path();
+            Exchange ex = new Exchange(ctx, HttpUtil.isKeepAlive(req), req.method().name(), route(path));
             try {
                 if (path.equals("/jobs") && req.method().equals(HttpMethod.POST)) {
-                    startJob(ctx, req, q, keepAlive);
+                    startJob(ex, req, q);
                 } else if (path.startsWith("/jobs/") && path.length() > 6) {
                     String id = path.substring(6);
                     if (req.method().equals(HttpMethod.DELETE)) {
-                        cancelJob(ctx, id, keepAlive);
+                        cancelJob(ex, id);
                     } else if (req.method().equals(HttpMethod.GET)) {
                         State s = jobs.get(id);
                         if (s == null) {
-                            reply(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, error("job " + id + " is not owned by this host"));
+                            ex.reply(HttpResponseStatus.NOT_FOUND, error("job " + id + " is not owned by this host"));
                         } else {
-                            reply(ctx, keepAlive, HttpResponseStatus.OK, JobJson.write(new JobJson.JobState(id, s.name())));
+                            ex.reply(HttpResponseStatus.OK, JobJson.write(new JobJson.JobState(id, s.name())));
                         }
                     } else {
-                        reply(ctx, keepAlive, HttpResponseStatus.METHOD_NOT_ALLOWED, error("use GET or DELETE on /jobs/ID"));
+                        ex.reply(HttpResponseStatus.METHOD_NOT_ALLOWED, error("use GET or DELETE on /jobs/ID"));
                     }
                 } else if (path.equals("/metrics") && req.method().equals(HttpMethod.GET)) {
-                    replyText(ctx, keepAlive, prometheus(node.stats()));
+                    ex.send(HttpResponseStatus.OK, metrics.scrape(), "text/plain; version=0.0.4; charset=utf-8");
                 } else if (path.equals("/health")) {
-                    reply(ctx, keepAlive, HttpResponseStatus.OK, JobJson.write(new JobJson.Message(null, "ok")));
+                    ex.reply(HttpResponseStatus.OK, JobJson.write(new JobJson.Message(null, "ok")));
                 } else {
-                    reply(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, error("no route " + req.method() + " " + path));
+                    ex.reply(HttpResponseStatus.NOT_FOUND, error("no route " + req.method() + " " + path));
                 }
             } catch (IllegalArgumentException e) {
-                reply(ctx, keepAlive, HttpResponseStatus.BAD_REQUEST, error(e.getMessage()));
+                ex.reply(HttpResponseStatus.BAD_REQUEST, error(e.getMessage()));
             }
         }
 
-        private void startJob(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder q, boolean keepAlive) {
+        private void startJob(Exchange ex, FullHttpRequest req, QueryStringDecoder q) {
             Map<String, List<String>> params = new java.util.HashMap<>(q.parameters());
             String body = req.content().toString(StandardCharsets.UTF_8).trim();
             if (!body.isEmpty()) {
@@ -192,23 +198,26 @@ public final class JobServer implements Callable<Integer> {
                 if (e != null) {
                     Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
                     boolean dup = t instanceof ScheduleRejectedException r && r.reason() == ScheduleRejectedException.Reason.DUPLICATE_ID;
-                    reply(ctx, keepAlive, dup ? HttpResponseStatus.CONFLICT : HttpResponseStatus.SERVICE_UNAVAILABLE,
-                            error(t.getMessage()));
+                    ex.reply(dup ? HttpResponseStatus.CONFLICT : HttpResponseStatus.SERVICE_UNAVAILABLE, error(t.getMessage()));
                     return;
                 }
                 jobs.put(id, o == ScheduleOutcome.ARMED ? State.RUNNING : State.CANCELLED);
-                reply(ctx, keepAlive, HttpResponseStatus.CREATED, JobJson.write(new JobJson.Created(id,
+                ex.reply(HttpResponseStatus.CREATED, JobJson.write(new JobJson.Created(id,
                         Long.toHexString(node.nodeId()), d.toMillis(), o == ScheduleOutcome.ARMED ? "RUNNING" : "CANCELLED_BEFORE_START")));
             });
         }
 
-        private void cancelJob(ChannelHandlerContext ctx, String id, boolean keepAlive) {
+        private void cancelJob(Exchange ex, String id) {
             long t0 = System.nanoTime();
             node.cancel(id).whenComplete((o, e) -> {
                 if (e != null) {
-                    reply(ctx, keepAlive, HttpResponseStatus.SERVICE_UNAVAILABLE, error(String.valueOf(e.getMessage())));
+                    ex.reply(HttpResponseStatus.SERVICE_UNAVAILABLE, error(String.valueOf(e.getMessage())));
                     return;
                 }
+                long nanos = System.nanoTime() - t0;
+                Timer.builder("jobs.cancel").description("DELETE /jobs/ID: the cluster-wide cancel, by outcome")
+                        .tag("outcome", o.status().name()).publishPercentileHistogram().register(metrics)
+                        .record(nanos, TimeUnit.NANOSECONDS);
                 if (o.status() == CancelOutcome.Status.CANCELLED && o.ownerId() == node.nodeId()) {
                     jobs.put(id, State.CANCELLED);
                 }
@@ -218,45 +227,59 @@ public final class JobServer implements Callable<Integer> {
                     case NOT_FOUND -> HttpResponseStatus.NOT_FOUND;
                     case UNCONFIRMED -> HttpResponseStatus.SERVICE_UNAVAILABLE;
                 };
-                double ms = Math.round((System.nanoTime() - t0) / 1e4) / 100.0;
-                reply(ctx, keepAlive, status, JobJson.write(new JobJson.CancelReply(id, o.status().name(),
+                double ms = Math.round(nanos / 1e4) / 100.0;
+                ex.reply(status, JobJson.write(new JobJson.CancelReply(id, o.status().name(),
                         o.ownerId() == 0 ? "" : Long.toHexString(o.ownerId()), ms)));
             });
         }
     }
 
-    static String prometheus(NodeStats s) {
-        StringBuilder sb = new StringBuilder();
-        for (Map.Entry<Counter, Long> e : s.asMap().entrySet()) {
-            String name = e.getKey().metricName();
-            sb.append("# TYPE ").append(name).append(e.getKey().isGauge() ? " gauge\n" : " counter\n");
-            sb.append(name).append(' ').append(e.getValue()).append('\n');
+    /** A route template for the request timer's tag: ids never become tag values (unbounded cardinality). */
+    private static String route(String path) {
+        if (path.equals("/jobs") || path.equals("/metrics") || path.equals("/health")) {
+            return path;
         }
-        return sb.toString();
+        return path.startsWith("/jobs/") ? "/jobs/{id}" : "other";
+    }
+
+    /** One HTTP request: answered once, timed from arrival to the reply ({@code http.server.requests}). */
+    private final class Exchange {
+        private final ChannelHandlerContext ctx;
+        private final boolean keepAlive;
+        private final String method;
+        private final String route;
+        private final long startNanos = System.nanoTime();
+
+        Exchange(ChannelHandlerContext ctx, boolean keepAlive, String method, String route) {
+            this.ctx = ctx;
+            this.keepAlive = keepAlive;
+            this.method = method;
+            this.route = route;
+        }
+
+        void reply(HttpResponseStatus status, String json) {
+            send(status, json, "application/json");
+        }
+
+        void send(HttpResponseStatus status, String body, String type) {
+            FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                    Unpooled.copiedBuffer(body + "\n", StandardCharsets.UTF_8));
+            res.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
+            HttpUtil.setContentLength(res, res.content().readableBytes());
+            Timer.builder("http.server.requests").description("Job server HTTP requests, arrival to reply")
+                    .tags("method", method, "uri", route, "status", Integer.toString(status.code()))
+                    .publishPercentileHistogram().register(metrics)
+                    .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+            if (keepAlive) {
+                res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+                ctx.writeAndFlush(res);
+            } else {
+                ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+            }
+        }
     }
 
     private static String error(String message) {
         return JobJson.write(JobJson.Message.error(String.valueOf(message)));
-    }
-
-    private static void reply(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, String body) {
-        send(ctx, keepAlive, status, body, "application/json");
-    }
-
-    private static void replyText(ChannelHandlerContext ctx, boolean keepAlive, String body) {
-        send(ctx, keepAlive, HttpResponseStatus.OK, body, "text/plain; version=0.0.4");
-    }
-
-    private static void send(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, String body, String type) {
-        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                Unpooled.copiedBuffer(body + "\n", StandardCharsets.UTF_8));
-        res.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
-        HttpUtil.setContentLength(res, res.content().readableBytes());
-        if (keepAlive) {
-            res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-            ctx.writeAndFlush(res);
-        } else {
-            ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
-        }
     }
 }

@@ -70,11 +70,11 @@ public final class WheelcastMetrics implements MeterBinder {
             FunctionTimer.builder(name, node, n -> n.latency(l).count(), n -> n.latency(l).totalMicros(), TimeUnit.MICROSECONDS)
                     .tags(tags).description(describe(l)).register(registry);
             TimeGauge.builder(name + ".p50", node, TimeUnit.MICROSECONDS, n -> n.latency(l).percentileMicros(50))
-                    .tags(tags).register(registry);
+                    .tags(tags).description(describe(l) + ": median since the start").register(registry);
             TimeGauge.builder(name + ".p99", node, TimeUnit.MICROSECONDS, n -> n.latency(l).percentileMicros(99))
-                    .tags(tags).register(registry);
+                    .tags(tags).description(describe(l) + ": 99th percentile since the start").register(registry);
             TimeGauge.builder(name + ".max", node, TimeUnit.MICROSECONDS, n -> n.latency(l).maxMicros())
-                    .tags(tags).register(registry);
+                    .tags(tags).description(describe(l) + ": maximum since the start").register(registry);
         }
     }
 
