@@ -47,7 +47,8 @@ class ProcessFailoverTest {
             String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
             // stdout is the child's answer channel: the JVM's own warnings go to stderr, and no
             // hsperfdata file is made (a stale or foreign one made the JVM print a warning first).
-            process = new ProcessBuilder(java, "-Xmx256m", "-XX:-UsePerfData", "-Xlog:disable", "-Xlog:all=warning:stderr", "-cp", System.getProperty("java.class.path"), ChildNodeMain.class.getName(),
+            process = new ProcessBuilder(java, "-Xmx256m", "-XX:-UsePerfData", "-Xlog:disable", "-Xlog:all=warning:stderr",
+                    "-cp", System.getProperty("java.class.path"), ChildNodeMain.class.getName(),
                     String.valueOf(port), String.valueOf(cluster), String.valueOf(HEARTBEAT_MS), String.valueOf(FAILURE_TIMEOUT_MS))
                     .redirectError(ProcessBuilder.Redirect.INHERIT)
                     .start();

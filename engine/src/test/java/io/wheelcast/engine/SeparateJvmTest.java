@@ -19,7 +19,8 @@ class SeparateJvmTest {
         int port = TestNetwork.port();
         long cluster = 77;
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        Process child = new ProcessBuilder(java, "-XX:-UsePerfData", "-Xlog:disable", "-Xlog:all=warning:stderr", "-cp", System.getProperty("java.class.path"),
+        Process child = new ProcessBuilder(java, "-XX:-UsePerfData", "-Xlog:disable", "-Xlog:all=warning:stderr",
+                "-cp", System.getProperty("java.class.path"),
                 ChildNodeMain.class.getName(), String.valueOf(port), String.valueOf(cluster))
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
