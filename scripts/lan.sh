@@ -9,14 +9,15 @@
 #   scripts/lan.sh --scenario --attacker      # cluster key on every host; one more host without it replays and forges
 #   scripts/lan.sh                            # start the LAN and open a shell in it (Ctrl-D tears it down)
 #
-# Options: --hosts N (6), --jobs N (300), --loss PCT (0), --kill-host, --attacker, --timeout-ms MS (4000), --seed S (1)
+# Options: --hosts N (6), --jobs N (300), --loss PCT (0), --kill-host, --attacker, --timeout-ms MS (4000), --seed S (1),
+#          --capture FILE (tcpdump of every datagram crossing the bridge, for tools/wireshark/wheelcast.lua)
 set -euo pipefail
 SELF=$(readlink -f "$0")
 cd "$(dirname "$SELF")/.."
 ROOT=$(pwd)
 JAR="$ROOT/examples/target/wheelcast-node.jar"
 
-HOSTS=6 JOBS=300 LOSS=0 KILL_HOST=0 SCENARIO=0 TIMEOUT_MS=4000 SEED=1 ATTACKER=0
+HOSTS=6 JOBS=300 LOSS=0 KILL_HOST=0 SCENARIO=0 TIMEOUT_MS=4000 SEED=1 ATTACKER=0 CAPTURE=
 while [ $# -gt 0 ]; do
   case "$1" in
     --scenario) SCENARIO=1 ;;
@@ -27,7 +28,8 @@ while [ $# -gt 0 ]; do
     --attacker) ATTACKER=1 ;;
     --timeout-ms) TIMEOUT_MS=${2:?}; shift ;;
     --seed) SEED=${2:?}; shift ;;
-    -h|--help) sed -n '2,13p' "$SELF" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --capture) CAPTURE=$(readlink -f "${2:?--capture needs a file}"); shift ;;
+    -h|--help) sed -n '2,14p' "$SELF" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "lan.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -48,6 +50,7 @@ if [ -z "${WHEELCAST_LAN_INNER:-}" ]; then
   command -v unshare >/dev/null || need+=(util-linux)
   command -v curl >/dev/null || need+=(curl)
   if [ "$LOSS" -gt 0 ] && ! command -v nft >/dev/null; then need+=(nftables); fi
+  if [ -n "$CAPTURE" ] && ! command -v tcpdump >/dev/null; then need+=(tcpdump); fi
   if [ ${#need[@]} -gt 0 ]; then
     echo "lan.sh: installing ${need[*]}" >&2
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
@@ -60,7 +63,7 @@ if [ -z "${WHEELCAST_LAN_INNER:-}" ]; then
   exec unshare --net --mount --propagation private env WHEELCAST_LAN_INNER=1 "$SELF" \
     --hosts "$HOSTS" --jobs "$JOBS" --loss "$LOSS" --timeout-ms "$TIMEOUT_MS" --seed "$SEED" \
     $([ "$SCENARIO" = 1 ] && echo --scenario) $([ "$KILL_HOST" = 1 ] && echo --kill-host) \
-    $([ "$ATTACKER" = 1 ] && echo --attacker)
+    $([ "$ATTACKER" = 1 ] && echo --attacker) ${CAPTURE:+--capture "$CAPTURE"}
 fi
 
 # ---- inside the private namespaces from here on
@@ -80,6 +83,12 @@ ip link add br0 type bridge
 ip link set br0 type bridge mcast_snooping 0
 ip addr add 10.77.0.254/24 dev br0
 ip link set br0 up
+if [ -n "$CAPTURE" ]; then
+  tcpdump -i br0 -U -w "$CAPTURE" udp 2>"$WORK/tcpdump.log" &
+  PIDS+=($!)
+  for _ in $(seq 1 50); do grep -q "listening on" "$WORK/tcpdump.log" 2>/dev/null && break; sleep 0.1; done
+  echo "lan.sh: capturing every datagram on br0 into $CAPTURE" >&2
+fi
 
 URLS=() OUTBOXES=()
 KEY_ARGS=()
