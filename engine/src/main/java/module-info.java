@@ -10,6 +10,8 @@ module io.wheelcast.engine {
     requires io.netty.transport;
     requires io.netty.transport.classes.epoll;
     requires io.netty.transport.unix.common;
+    requires io.netty.resolver;
+    requires io.netty.resolver.dns;
     requires org.jctools.core;
     requires HdrHistogram;
     requires java.management;

@@ -33,6 +33,17 @@ public record Datagram(int clusterId, long senderId, long sequence, long timesta
                 ok = writer.appendFired(fi.ownerId(), fi.id(), 0, fi.id().length);
             } else if (f instanceof Frame.Replicated r) {
                 ok = writer.appendReplicated(r.ownerId(), r.id(), 0, r.id().length);
+            } else if (f instanceof Frame.Members m) {
+                int n = m.members().size();
+                long[] ids = new long[n];
+                int[] ports = new int[n];
+                byte[][] addresses = new byte[n][];
+                for (int i = 0; i < n; i++) {
+                    ids[i] = m.members().get(i).nodeId();
+                    ports[i] = m.members().get(i).port();
+                    addresses[i] = m.members().get(i).address();
+                }
+                ok = writer.appendMembers(ids, ports, addresses, 0, n);
             } else {
                 ok = writer.appendRaw(((Frame.Unknown) f).bytes());
             }
@@ -82,6 +93,17 @@ public record Datagram(int clusterId, long senderId, long sequence, long timesta
             @Override
             public void onReplicated(HeaderFlyweight header, ReplicatedFlyweight f) {
                 frames.add(new Frame.Replicated(f.ownerId(), f.idCopy()));
+            }
+
+            @Override
+            public void onMembers(HeaderFlyweight header, MembersFlyweight f) {
+                List<Frame.Member> list = new ArrayList<>(f.count());
+                for (int i = 0; i < f.count(); i++) {
+                    byte[] address = new byte[f.family(i) == MembersFlyweight.FAMILY_IPV4 ? 4 : MembersFlyweight.ADDRESS_LENGTH];
+                    f.address(i, address);
+                    list.add(new Frame.Member(f.nodeId(i), f.port(i), address));
+                }
+                frames.add(new Frame.Members(list));
             }
 
             @Override

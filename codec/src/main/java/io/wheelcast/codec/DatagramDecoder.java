@@ -23,6 +23,7 @@ public final class DatagramDecoder {
     private final HeartbeatFlyweight heartbeat = new HeartbeatFlyweight();
     private final FiredFlyweight fired = new FiredFlyweight();
     private final ReplicatedFlyweight replicated = new ReplicatedFlyweight();
+    private final MembersFlyweight members = new MembersFlyweight();
 
     private ByteBuf validated;
     private int framesStart;
@@ -169,6 +170,14 @@ public final class DatagramDecoder {
                 return validateOwnerIdFrame(fired.wrap(buf, at), frameLength);
             case WireFormat.TYPE_REPLICATED:
                 return validateOwnerIdFrame(replicated.wrap(buf, at), frameLength);
+            case WireFormat.TYPE_MEMBERS: {
+                if (frameLength < MembersFlyweight.ENTRIES_OFFSET) {
+                    return DecodeStatus.FRAME_LENGTH_INVALID;
+                }
+                int count = members.wrap(buf, at).count();
+                return count > 0 && frameLength == MembersFlyweight.frameLength(count)
+                        ? DecodeStatus.OK : DecodeStatus.FRAME_LENGTH_INVALID;
+            }
             default:
                 return DecodeStatus.OK; // unknown type: skipped by length, for forward compatibility
         }
@@ -252,6 +261,7 @@ public final class DatagramDecoder {
                 case WireFormat.TYPE_HEARTBEAT -> handler.onHeartbeat(header, heartbeat.wrap(buf, at));
                 case WireFormat.TYPE_FIRED -> handler.onFired(header, fired.wrap(buf, at));
                 case WireFormat.TYPE_REPLICATED -> handler.onReplicated(header, replicated.wrap(buf, at));
+                case WireFormat.TYPE_MEMBERS -> handler.onMembers(header, members.wrap(buf, at));
                 default -> handler.onUnknown(header, frame);
             }
             at += frameLength;

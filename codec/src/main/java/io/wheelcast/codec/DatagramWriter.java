@@ -15,6 +15,7 @@ public final class DatagramWriter {
     private final HeartbeatFlyweight heartbeat = new HeartbeatFlyweight();
     private final FiredFlyweight fired = new FiredFlyweight();
     private final ReplicatedFlyweight replicated = new ReplicatedFlyweight();
+    private final MembersFlyweight members = new MembersFlyweight();
     private final int maxDatagramLength;
     private final int maxFrames;
     private final DatagramSigner signer;
@@ -147,6 +148,28 @@ public final class DatagramWriter {
         heartbeat.wrap(buf, buf.writerIndex()).write(liveTimers, intervalMs, beat);
         advance(HeartbeatFlyweight.LENGTH);
         return true;
+    }
+
+    /**
+     * A MEMBERS frame of {@code count} entries: node ids, ports and addresses (4 or 16 bytes
+     * each) from the given arrays, starting at {@code from}.
+     */
+    public boolean appendMembers(long[] nodeIds, int[] ports, byte[][] addresses, int from, int count) {
+        int len = MembersFlyweight.frameLength(count);
+        if (count < 1 || room(len) < 0) {
+            return false;
+        }
+        members.wrap(buf, buf.writerIndex()).writeHeader(count);
+        for (int i = 0; i < count; i++) {
+            members.writeEntry(i, nodeIds[from + i], ports[from + i], addresses[from + i]);
+        }
+        advance(len);
+        return true;
+    }
+
+    /** The longest frame a datagram of its own can carry (header and tag taken off). */
+    public int maxFrameLength() {
+        return maxDatagramLength - HeaderFlyweight.HEADER_LENGTH - (signer != null ? WireFormat.AUTH_TAG_LENGTH : 0);
     }
 
     public boolean appendFired(long ownerId, byte[] id, int idOff, int idLen) {

@@ -4,7 +4,7 @@ package io.wheelcast.codec;
  * A decoded frame as a plain value, for tools and tests. The engine uses the flyweights instead
  * (these allocate).
  */
-public sealed interface Frame permits Frame.Schedule, Frame.Kill, Frame.KillAck, Frame.Heartbeat, Frame.Fired, Frame.Replicated, Frame.Unknown {
+public sealed interface Frame permits Frame.Schedule, Frame.Kill, Frame.KillAck, Frame.Heartbeat, Frame.Fired, Frame.Replicated, Frame.Members, Frame.Unknown {
 
     /** @param flags frame flags: {@link ScheduleFlyweight#FLAG_ACK_ANY}, {@link ScheduleFlyweight#FLAG_ADOPTED} */
     record Schedule(int flags, long delayMs, long ownerId, byte[] id, byte[] payload) implements Frame {
@@ -28,6 +28,13 @@ public sealed interface Frame permits Frame.Schedule, Frame.Kill, Frame.KillAck,
     }
 
     record Replicated(long ownerId, byte[] id) implements Frame {
+    }
+
+    /** One MEMBERS entry; {@code address} is 4 (IPv4) or 16 (IPv6) bytes, as written. */
+    record Member(long nodeId, int port, byte[] address) {
+    }
+
+    record Members(java.util.List<Member> members) implements Frame {
     }
 
     /** A frame of a type this codec does not know: the whole frame, header included. */

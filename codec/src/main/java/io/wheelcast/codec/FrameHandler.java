@@ -17,6 +17,10 @@ public interface FrameHandler {
 
     void onReplicated(HeaderFlyweight header, ReplicatedFlyweight frame);
 
+    /** Unicast mode's member list; ignored by default (multicast nodes need no addresses). */
+    default void onMembers(HeaderFlyweight header, MembersFlyweight frame) {
+    }
+
     /** A frame type this codec does not know; it was skipped by its length. */
     default void onUnknown(HeaderFlyweight header, FrameFlyweight frame) {
     }

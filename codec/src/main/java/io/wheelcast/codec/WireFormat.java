@@ -26,6 +26,8 @@ public final class WireFormat {
     public static final int TYPE_HEARTBEAT = 4;
     public static final int TYPE_FIRED = 5;
     public static final int TYPE_REPLICATED = 6;
+    /** Unicast mode: the members the sender hears and their addresses. */
+    public static final int TYPE_MEMBERS = 7;
 
     private WireFormat() {
     }

@@ -68,7 +68,7 @@ class DatagramRoundTripProperties {
     }
 
     static Gen<Datagram> datagrams() {
-        Gen<Frame> frame = Generate.oneOf(schedules(), kills(), acks(), heartbeats(), fireds(), replicateds(), unknowns());
+        Gen<Frame> frame = Generate.oneOf(schedules(), kills(), acks(), heartbeats(), fireds(), replicateds(), members(), unknowns());
         return integers().all().zip(longs().all(), longs().all(), longs().all(),
                 (cluster, sender, sequence, timestamp) -> new long[] {cluster, sender, sequence, timestamp})
                 .zip(lists().of(frame).ofSizeBetween(1, 12),
@@ -119,9 +119,17 @@ class DatagramRoundTripProperties {
         return longs().all().zip(ids(), (o, id) -> (Frame) new Frame.Replicated(o, id));
     }
 
-    /** Types 7..255 with any body: must be skipped by length and preserved. */
+    /** MEMBERS lists of 1..20 entries, IPv4 (4 address bytes) or IPv6 (16). */
+    private static Gen<Frame> members() {
+        Gen<Frame.Member> member = longs().all().zip(integers().between(0, 65_535), Generate.booleans(),
+                (id, port, v4) -> new long[] {id, port, v4 ? 4 : 16})
+                .zip(bytes(16, 16), (m, addr) -> new Frame.Member(m[0], (int) m[1], java.util.Arrays.copyOf(addr, (int) m[2])));
+        return lists().of(member).ofSizeBetween(1, 20).map(list -> (Frame) new Frame.Members(list));
+    }
+
+    /** Types 8..255 with any body: must be skipped by length and preserved. */
     private static Gen<Frame> unknowns() {
-        return integers().between(7, 255).zip(bytes(0, 40), (type, body) -> {
+        return integers().between(8, 255).zip(bytes(0, 40), (type, body) -> {
             byte[] bytes = new byte[4 + body.length];
             bytes[0] = (byte) (int) type;
             bytes[2] = (byte) bytes.length;

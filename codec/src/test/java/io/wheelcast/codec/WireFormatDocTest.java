@@ -40,6 +40,12 @@ class WireFormatDocTest {
         assertThat(KillAckFlyweight.ID_OFFSET).isEqualTo(24);
         assertThat(HeartbeatFlyweight.LENGTH).isEqualTo(16);
         assertThat(FiredFlyweight.ID_OFFSET).isEqualTo(16);
+        assertThat(MembersFlyweight.ENTRIES_OFFSET).isEqualTo(8);
+        assertThat(MembersFlyweight.ENTRY_LENGTH).isEqualTo(28);
+        assertThat(MembersFlyweight.ENTRY_PORT_OFFSET).isEqualTo(8);
+        assertThat(MembersFlyweight.ENTRY_FAMILY_OFFSET).isEqualTo(10);
+        assertThat(MembersFlyweight.ENTRY_ADDRESS_OFFSET).isEqualTo(12);
+        assertThat(WireFormat.TYPE_MEMBERS).isEqualTo(7);
         assertThat(WireFormat.MAGIC & 0xFF).isEqualTo('W');
     }
 }

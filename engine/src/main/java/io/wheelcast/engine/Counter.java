@@ -43,10 +43,22 @@ public enum Counter {
     TAKEOVERS_PRESUMED_FIRED,
     /** An armed timer given up because another node owns it now, fired it, or cancelled it (after a takeover). */
     TIMERS_YIELDED, TIMERS_FIRED_ELSEWHERE, TIMERS_CANCELLED_ELSEWHERE,
+    /**
+     * Unicast mode: member lists in and out, list entries ignored (unknown address family, or
+     * the address table full at maxSenders), datagrams written per destination (the fan-out),
+     * datagrams with no destination yet, seeds found to be this node, failed resolutions of
+     * seeds or the DNS name.
+     */
+    FRAMES_IN_MEMBERS, FRAMES_OUT_MEMBERS, MEMBER_ENTRIES_IGNORED, UNICAST_SENDS, DATAGRAMS_UNADDRESSED, SEEDS_SELF,
+    DISCOVERY_FAILURES,
+    /** A bug: the loop's periodic work threw (logged at most every 10 s); the tick goes on regardless. */
+    LOOP_ERRORS,
     /** Gauges. */
     LIVE_TIMERS(true), REPLICAS(true), TOMBSTONES(true), PENDING_CANCELS(true), KNOWN_SENDERS(true), LIVE_MEMBERS(true),
     /** Own timers no live member has acknowledged a replica of yet (refreshed every 250 ms): what a crash now would lose. */
-    UNREPLICATED_TIMERS(true);
+    UNREPLICATED_TIMERS(true),
+    /** Unicast mode: the addresses datagrams go to now (live members, candidates from member lists, unheard seeds). */
+    UNICAST_DESTINATIONS(true);
 
     private final boolean gauge;
 

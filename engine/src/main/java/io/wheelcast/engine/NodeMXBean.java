@@ -65,11 +65,14 @@ final class NodeMXBean implements WheelcastNodeMXBean {
 
     @Override
     public String getNetworkInterface() {
-        return node.networkInterface().getName();
+        return node.networkInterface() == null ? "none (unicast)" : node.networkInterface().getName();
     }
 
     @Override
     public String getGroup() {
+        if (node.unicast()) {
+            return "unicast on " + node.localAddress().getAddress().getHostAddress() + ":" + node.localAddress().getPort();
+        }
         return node.groupAddress().getAddress().getHostAddress() + ":" + node.groupAddress().getPort();
     }
 

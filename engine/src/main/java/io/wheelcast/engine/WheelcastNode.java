@@ -67,6 +67,8 @@ public final class WheelcastNode implements AutoCloseable {
     private final NodeCore core;
     private final ScheduledFuture<?> ticker;
     private final NodeMXBean mxBean;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WheelcastNode.class);
+    private long lastLoopErrorLogMs = Long.MIN_VALUE / 2;
     private final Runnable drainTask = this::drain;
     private final MessagePassingQueue.Consumer<Command> runCommand = this::runCommand;
     private long drainNow;
@@ -83,8 +85,7 @@ public final class WheelcastNode implements AutoCloseable {
         this.channel = new NodeChannel(config, nodeId, counters, WheelcastNode::nowMs);
         this.loop = channel.loop();
         this.core = channel.core();
-        this.ticker = loop.scheduleAtFixedRate(() -> core.tick(nowMs()), config.tickMs(), config.tickMs(),
-                TimeUnit.MILLISECONDS);
+        this.ticker = loop.scheduleAtFixedRate(this::tick, config.tickMs(), config.tickMs(), TimeUnit.MILLISECONDS);
         this.mxBean = config.jmx() ? new NodeMXBean(this, config) : null;
         if (mxBean != null) {
             try {
@@ -92,6 +93,24 @@ public final class WheelcastNode implements AutoCloseable {
             } catch (RuntimeException e) {
                 close();
                 throw e;
+            }
+        }
+    }
+
+    /**
+     * The loop's periodic work. A throw would cancel the fixed-rate task and silently stop
+     * every timer of the node, so a bug here is counted and logged, and the next tick runs.
+     */
+    private void tick() {
+        long now = nowMs();
+        try {
+            core.tick(now);
+        } catch (RuntimeException e) {
+            counters.increment(Counter.LOOP_ERRORS);
+            if (now - lastLoopErrorLogMs >= 10_000) {
+                lastLoopErrorLogMs = now;
+                LOG.error("wheelcast node {}: the loop's tick failed (a bug; further ones for 10 s only counted)",
+                        Long.toHexString(nodeId), e);
             }
         }
     }
@@ -129,8 +148,19 @@ public final class WheelcastNode implements AutoCloseable {
         return channel.transport();
     }
 
+    /** The multicast interface; null in unicast mode, which needs none. */
     public NetworkInterface networkInterface() {
         return channel.networkInterface();
+    }
+
+    /** Whether this node sends to its members' own addresses ({@link WheelcastNodeBuilder#unicast()}) instead of a group. */
+    public boolean unicast() {
+        return channel.unicast();
+    }
+
+    /** The local address and port the node's socket is bound to. */
+    public InetSocketAddress localAddress() {
+        return channel.localAddress();
     }
 
     /** The multicast TTL (hop limit) the socket really has, read back from the kernel. */
@@ -138,6 +168,7 @@ public final class WheelcastNode implements AutoCloseable {
         return channel.multicastTtl();
     }
 
+    /** The multicast group and port (in unicast mode: configured, but unused). */
     public InetSocketAddress groupAddress() {
         return channel.groupAddress();
     }

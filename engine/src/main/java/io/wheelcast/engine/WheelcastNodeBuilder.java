@@ -5,10 +5,14 @@ import io.wheelcast.codec.HeaderFlyweight;
 import io.wheelcast.codec.ScheduleFlyweight;
 import io.wheelcast.codec.WireFormat;
 import io.wheelcast.engine.config.NodeConfig;
+import io.wheelcast.engine.config.UnicastConfig;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
@@ -56,6 +60,13 @@ public final class WheelcastNodeBuilder {
     private ClusterKey previousKey;
     private long freshnessMs = 10_000;
     private boolean jmx;
+    private boolean unicast;
+    private InetAddress bindAddress;
+    private final List<InetSocketAddress> seeds = new ArrayList<>();
+    private String dnsName;
+    private int dnsPort;
+    private long dnsRefreshMs = 10_000;
+    private InetSocketAddress dnsServer;
 
     WheelcastNodeBuilder() {
         try {
@@ -339,6 +350,111 @@ public final class WheelcastNodeBuilder {
     }
 
     /**
+     * Unicast mode, for networks that carry no multicast (Kubernetes pod networks, cloud VPCs,
+     * subnets behind a router): the same frames, tag and checks, sent to every member's own
+     * address instead of a group. Members are found from {@link #seeds} and/or
+     * {@link #dnsDiscovery}, then learn each other from heartbeats and member lists. Bind with
+     * {@link #port} and {@link #bindAddress}. See docs/operations.md, "Running without multicast".
+     */
+    public WheelcastNodeBuilder unicast() {
+        this.unicast = true;
+        return this;
+    }
+
+    /**
+     * Unicast: the local address to bind (default: every address). Needed when several nodes
+     * share a host, each on its own address (127.0.0.x in tests).
+     */
+    public WheelcastNodeBuilder bindAddress(String address) {
+        byte[] literal = io.netty.util.NetUtil.createByteArrayFromIpAddressString(Objects.requireNonNull(address, "address"));
+        if (literal == null) {
+            throw new IllegalArgumentException("bindAddress must be an IP address, got '" + address + "'");
+        }
+        try {
+            this.bindAddress = InetAddress.getByAddress(literal);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("bad bindAddress " + address, e);
+        }
+        return this;
+    }
+
+    /**
+     * Unicast: where to look for the first members, as {@code host:port} ({@code [v6]:port} for
+     * IPv6 literals). Host names are resolved asynchronously on the event loop and re-resolved
+     * every {@code dnsRefresh}; an unreachable or unresolvable seed is retried and counted, never
+     * fatal. A seed that turns out to be this node itself is recognised and skipped.
+     */
+    public WheelcastNodeBuilder seeds(String... hostPorts) {
+        for (String hp : hostPorts) {
+            seeds.add(parseHostPort(hp, "seed"));
+        }
+        return this;
+    }
+
+    /**
+     * Unicast: the A/AAAA records of {@code name} are candidate members, all on {@code port}
+     * (the Kubernetes headless-Service convention: deploy it with
+     * {@code publishNotReadyAddresses: true}); re-resolved every {@code refresh}.
+     */
+    public WheelcastNodeBuilder dnsDiscovery(String name, int port, Duration refresh) {
+        this.dnsName = Objects.requireNonNull(name, "name");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("dnsDiscovery needs a name");
+        }
+        this.dnsPort = range("dns port", port, 1, 65_535);
+        this.dnsRefreshMs = positive("dns refresh", refresh.toMillis());
+        return this;
+    }
+
+    /** Unicast: how often seeds with host names and the DNS name are resolved again (default 10 s). */
+    public WheelcastNodeBuilder discoveryRefresh(Duration refresh) {
+        this.dnsRefreshMs = positive("discoveryRefresh", refresh.toMillis());
+        return this;
+    }
+
+    /** Unicast: the DNS server to ask, {@code host:port} (default: the system's, from /etc/resolv.conf). */
+    public WheelcastNodeBuilder dnsServer(String hostPort) {
+        InetSocketAddress a = parseHostPort(hostPort, "dnsServer");
+        if (a.isUnresolved()) {
+            throw new IllegalArgumentException("dnsServer must be an IP address and port, got '" + hostPort + "'");
+        }
+        this.dnsServer = a;
+        return this;
+    }
+
+    /** {@code host:port} or {@code [v6]:port}; IP literals resolved without DNS, names left unresolved. */
+    private static InetSocketAddress parseHostPort(String hostPort, String what) {
+        Objects.requireNonNull(hostPort, what);
+        int colon = hostPort.lastIndexOf(':');
+        if (colon <= 0 || colon == hostPort.length() - 1) {
+            throw new IllegalArgumentException(what + " must be host:port, got '" + hostPort + "'");
+        }
+        String host = hostPort.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int p;
+        try {
+            p = Integer.parseInt(hostPort.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(what + " port is not a number in '" + hostPort + "'");
+        }
+        range(what + " port", p, 1, 65_535);
+        byte[] literal = io.netty.util.NetUtil.createByteArrayFromIpAddressString(host);
+        if (literal == null) {
+            if (host.isBlank() || host.contains(":")) {
+                throw new IllegalArgumentException(what + " host is not a name or address in '" + hostPort + "'");
+            }
+            return InetSocketAddress.createUnresolved(host, p);
+        }
+        try {
+            return new InetSocketAddress(InetAddress.getByAddress(literal), p);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(what + " '" + hostPort + "': " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * Registers the node's {@link WheelcastNodeMXBean} with the platform MBean server on start
      * (as {@code io.wheelcast:type=WheelcastNode,name=<node id in hex>}) and unregisters it on
      * close, so JConsole, VisualVM and jmx_exporter see it. Default off.
@@ -383,13 +499,24 @@ public final class WheelcastNodeBuilder {
             throw new IllegalArgumentException("failureTimeout (" + failureTimeoutMs + " ms) must exceed heartbeatInterval ("
                     + heartbeatIntervalMs + " ms): every member would be declared dead between two heartbeats");
         }
+        if (unicast && seeds.isEmpty() && dnsName == null) {
+            throw new IllegalArgumentException("unicast mode needs seeds(...) or dnsDiscovery(...): with neither, "
+                    + "this node could only wait to be found");
+        }
+        if (!unicast && (!seeds.isEmpty() || dnsName != null || bindAddress != null)) {
+            throw new IllegalArgumentException("seeds, dnsDiscovery and bindAddress apply to unicast mode: call unicast()");
+        }
+        if (unicast && heartbeatIntervalMs == 0) {
+            throw new IllegalArgumentException("unicast mode needs heartbeats: members learn each other's addresses from them");
+        }
         return new NodeConfig(group, port, networkInterface, clusterId, ttl, loopback, transport, busyPoll,
                 receiveCoalescingNanos, receiveBufferBytes, sendBufferBytes, maxDatagramBytes, maxReceiveDatagramBytes, maxIdLength, maxPayloadLength, maxTimers,
                 maxReplicas, maxTombstones, maxPendingCancels, maxSenders, commandQueueCapacity, tickMs,
                 wheelSlots, killBackoff, tombstoneTtlMs, recordTtlMs, replicaGraceMs, heartbeatIntervalMs,
                 failureTimeoutMs > 0 ? failureTimeoutMs : 3 * heartbeatIntervalMs + 500,
                 takeover && heartbeatIntervalMs > 0,
-                faultPlan, acceptTextKills, emitTextKills, currentKey, previousKey, freshnessMs, completionExecutor, jmx);
+                faultPlan, acceptTextKills, emitTextKills, currentKey, previousKey, freshnessMs, completionExecutor, jmx,
+                unicast ? new UnicastConfig(bindAddress, seeds, dnsName, dnsPort, dnsRefreshMs, dnsServer) : null);
     }
 
     /**

@@ -46,5 +46,6 @@ public record NodeConfig(
         io.wheelcast.codec.ClusterKey previousKey,
         long freshnessMs,
         Executor completionExecutor,
-        boolean jmx) {
+        boolean jmx,
+        UnicastConfig unicast) {
 }

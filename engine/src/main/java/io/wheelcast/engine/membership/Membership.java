@@ -184,6 +184,12 @@ public final class Membership {
         return i >= 0 && !alive[i];
     }
 
+    /** Whether {@code member} said goodbye (a restarted process comes back with a new id). */
+    public boolean hasLeft(long member) {
+        int i = indexOf(member);
+        return i >= 0 && left[i];
+    }
+
     /** The member said goodbye; returns whether it was alive. */
     public boolean left(long member) {
         int i = indexOf(member);

@@ -64,6 +64,10 @@ final class EntryFrames {
         }
     }
 
+    void members(long[] ids, int[] ports, byte[][] addresses, int count) {
+        outbox.members(ids, ports, addresses, count);
+    }
+
     void heartbeat(long liveTimers, long intervalMs, long beat) {
         outbox.heartbeat(liveTimers, intervalMs, beat);
     }

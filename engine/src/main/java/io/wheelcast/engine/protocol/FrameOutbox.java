@@ -96,6 +96,17 @@ final class FrameOutbox {
         counters.increment(Counter.FRAMES_OUT_FIRED);
     }
 
+    void members(long[] ids, int[] ports, byte[][] addresses, int count) {
+        reserve(io.wheelcast.codec.MembersFlyweight.frameLength(count));
+        writer.appendMembers(ids, ports, addresses, 0, count);
+        counters.increment(Counter.FRAMES_OUT_MEMBERS);
+    }
+
+    /** The longest frame one datagram carries. */
+    int maxFrameLength() {
+        return writer.maxFrameLength();
+    }
+
     void heartbeat(long liveTimers, long intervalMs, long beat) {
         reserve(HeartbeatFlyweight.LENGTH);
         writer.appendHeartbeat(liveTimers, intervalMs, beat);

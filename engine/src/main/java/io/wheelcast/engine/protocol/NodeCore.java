@@ -14,6 +14,7 @@ import io.wheelcast.codec.HmacAuthenticator;
 import io.wheelcast.codec.IdBytes;
 import io.wheelcast.codec.KillAckFlyweight;
 import io.wheelcast.codec.KillFlyweight;
+import io.wheelcast.codec.MembersFlyweight;
 import io.wheelcast.codec.ReplicatedFlyweight;
 import io.wheelcast.codec.ScheduleFlyweight;
 import io.wheelcast.codec.TextKill;
@@ -28,12 +29,14 @@ import io.wheelcast.engine.ScheduleRejectedException;
 import io.wheelcast.engine.config.NodeConfig;
 import io.wheelcast.engine.counters.Counters;
 import io.wheelcast.engine.counters.LatencyRecorders;
+import io.wheelcast.engine.membership.MemberAddresses;
 import io.wheelcast.engine.membership.Membership;
 import io.wheelcast.engine.registry.EntryKind;
 import io.wheelcast.engine.registry.TimerRegistry;
 import io.wheelcast.engine.reliability.PendingCancels;
 import io.wheelcast.engine.reliability.SenderTable;
 
+import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
@@ -48,6 +51,7 @@ import java.util.concurrent.Executor;
  *   <li>REPLICATED, and arming, firing and replicating own timers: {@link Replication};</li>
  *   <li>KILL, KILL_ACK, text kills, local cancels: {@link CancelProtocol};</li>
  *   <li>HEARTBEAT, deaths, goodbyes, adoption, hand-over, yield: {@link Failover};</li>
+ *   <li>MEMBERS, and where each member is (unicast mode): {@link PeerDiscovery};</li>
  *   <li>the clock: {@link PeriodicWork}; frames out: {@link EntryFrames}; user code: {@link UserHandoff}.</li>
  * </ul>
  *
@@ -72,6 +76,7 @@ public final class NodeCore implements FrameHandler {
     private final Replicas replicas;
     private final CancelProtocol cancels;
     private final PeriodicWork periodic;
+    private final PeerDiscovery discovery;
     private final LatencyRecorders latencies = new LatencyRecorders();
     private boolean closed;
 
@@ -100,8 +105,13 @@ public final class NodeCore implements FrameHandler {
         this.replicas = new Replicas(config, nodeId, counters, registry, membership, frames, failover, clock);
         this.cancels = new CancelProtocol(config, nodeId, counters, registry, pending, frames, timeouts, replication, replicas,
                 handoff, readAhead, sink, latencies, clock);
+        MemberAddresses addresses = config.unicast() == null ? null
+                : new MemberAddresses(config.maxSenders(), 3 * config.failureTimeoutMs());
+        int listEntries = Math.min(config.maxSenders(),
+                MembersFlyweight.capacity(outbox.maxFrameLength() - io.wheelcast.codec.HeartbeatFlyweight.LENGTH));
+        this.discovery = new PeerDiscovery(nodeId, counters, membership, addresses, frames, Math.max(1, listEntries), clock);
         this.periodic = new PeriodicWork(config, nodeId, counters, registry, pending, senders, membership, frames, replication,
-                failover, cancels, clock);
+                failover, cancels, discovery, clock);
     }
 
     public long nodeId() {
@@ -111,6 +121,21 @@ public final class NodeCore implements FrameHandler {
     /** The latency histograms: recorded on the loop, read from any thread. */
     public LatencyRecorders latencies() {
         return latencies;
+    }
+
+    /** Unicast mode: how many addresses a datagram for the whole cluster goes to now; on the loop only. */
+    public int destinationCount() {
+        return discovery.destinationCount();
+    }
+
+    /** Unicast mode: the addresses counted by {@link #destinationCount()}; on the loop only. */
+    public InetSocketAddress[] destinations() {
+        return discovery.destinations();
+    }
+
+    /** Unicast mode: the seeds' and DNS name's addresses as last resolved (a resolution replaces the last); on the loop only. */
+    public void discovered(java.util.List<InetSocketAddress> addresses) {
+        discovery.discovered(addresses);
     }
 
     /** The live members' ids; on the loop only (other threads ask through the command queue). */
@@ -132,6 +157,14 @@ public final class NodeCore implements FrameHandler {
 
     /** Processes one received datagram (readable bytes of {@code buf}); never throws for bad input. */
     public void onDatagram(ByteBuf buf, long now) {
+        onDatagram(buf, null, now);
+    }
+
+    /**
+     * As {@link #onDatagram(ByteBuf, long)}, with the datagram's source address: in unicast mode
+     * an accepted datagram tells where its sender is (null in multicast mode, or unknown).
+     */
+    public void onDatagram(ByteBuf buf, InetSocketAddress source, long now) {
         clock.nowMs = now;
         counters.increment(Counter.DATAGRAMS_IN);
         counters.add(Counter.BYTES_IN, buf.readableBytes());
@@ -151,6 +184,7 @@ public final class NodeCore implements FrameHandler {
         long sender = header.senderId();
         if (sender == nodeId) {
             counters.increment(Counter.OWN_DATAGRAMS_IGNORED);
+            discovery.ownDatagramFrom(source);
             return;
         }
         long evictionsBefore = senders.evictions();
@@ -166,6 +200,7 @@ public final class NodeCore implements FrameHandler {
             counters.add(Counter.SEQUENCE_GAPS, senders.lastGap());
         }
         counters.increment(Counter.DATAGRAMS_ACCEPTED);
+        discovery.heardFrom(sender, source);
         if (membership.touch(sender, now)) {
             failover.memberRevived(sender);
         }
@@ -222,6 +257,11 @@ public final class NodeCore implements FrameHandler {
     @Override
     public void onFired(HeaderFlyweight header, FiredFlyweight f) {
         replicas.onFired(header, f);
+    }
+
+    @Override
+    public void onMembers(HeaderFlyweight header, MembersFlyweight f) {
+        discovery.onMembers(header, f);
     }
 
     @Override

@@ -34,6 +34,7 @@ final class PeriodicWork {
     private final EntryFrames frames;
     private final Replication replication;
     private final Failover failover;
+    private final PeerDiscovery discovery;
     private final LoopClock clock;
     private final SplittableRandom jitter;
     private final TimerWheel.ExpiryHandler registryDeadline = this::onRegistryDeadline;
@@ -49,7 +50,7 @@ final class PeriodicWork {
 
     PeriodicWork(NodeConfig config, long nodeId, Counters counters, TimerRegistry registry, PendingCancels pending,
                  SenderTable senders, Membership membership, EntryFrames frames, Replication replication,
-                 Failover failover, CancelProtocol cancels, LoopClock clock) {
+                 Failover failover, CancelProtocol cancels, PeerDiscovery discovery, LoopClock clock) {
         this.config = config;
         this.counters = counters;
         this.registry = registry;
@@ -59,6 +60,7 @@ final class PeriodicWork {
         this.frames = frames;
         this.replication = replication;
         this.failover = failover;
+        this.discovery = discovery;
         this.clock = clock;
         this.jitter = new SplittableRandom(nodeId);
         this.retransmitDue = cancels::onRetransmitDue;
@@ -82,6 +84,7 @@ final class PeriodicWork {
             // +-10% jitter so the heartbeats of nodes started together do not stay in lockstep
             nextHeartbeatMs = now + heartbeatPeriod(now, interval);
             heartbeat(interval);
+            discovery.appendMemberList();
         }
         updateGauges();
     }
@@ -158,6 +161,7 @@ final class PeriodicWork {
         counters.set(Counter.PENDING_CANCELS, pending.size());
         counters.set(Counter.KNOWN_SENDERS, senders.size());
         counters.set(Counter.LIVE_MEMBERS, membership.liveCount());
+        counters.set(Counter.UNICAST_DESTINATIONS, discovery.destinationCount());
         if (config.takeover() && clock.nowMs >= nextUnreplicatedScanMs) {
             nextUnreplicatedScanMs = clock.nowMs + UNREPLICATED_SCAN_PERIOD_MS; // a scan of the slab: cheap, but not every tick
             counters.set(Counter.UNREPLICATED_TIMERS, replication.countUnreplicated());

@@ -10,6 +10,7 @@ import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.wheelcast.engine.Counter;
 import io.wheelcast.engine.config.NodeConfig;
+import io.wheelcast.engine.config.UnicastConfig;
 import io.wheelcast.engine.counters.Counters;
 import io.wheelcast.engine.protocol.DatagramSink;
 import io.wheelcast.engine.protocol.NodeCore;
@@ -24,7 +25,8 @@ import java.util.function.LongSupplier;
 /**
  * A node's socket and its event loop: picks the transport (epoll or NIO) and the interface,
  * binds, joins the group, and wires received datagrams into the {@link NodeCore} it creates on
- * that loop. Sends go to the group through {@link DatagramSink}, on the loop only.
+ * that loop. Sends go through {@link DatagramSink}, on the loop only: to the group, or in
+ * unicast mode to every destination the core names (one write per member, the same bytes).
  */
 public final class NodeChannel {
     private final MultiThreadIoEventLoopGroup group;
@@ -35,6 +37,8 @@ public final class NodeChannel {
     private final NetworkInterface networkInterface;
     private final InetSocketAddress groupAddress;
     private final Counters counters;
+    private final boolean unicast;
+    private final DnsDiscovery discovery;
     /** Fault injection for partition tests: while set, nothing is sent and everything received is dropped. */
     private volatile boolean isolated;
 
@@ -46,8 +50,11 @@ public final class NodeChannel {
      */
     public NodeChannel(NodeConfig config, long nodeId, Counters counters, LongSupplier clock) {
         this.counters = counters;
-        boolean ipv6 = config.group() instanceof Inet6Address;
-        this.networkInterface = InterfaceSelector.select(config.networkInterface(), ipv6);
+        UnicastConfig u = config.unicast();
+        this.unicast = u != null;
+        boolean ipv6 = unicast ? u.bindAddress() instanceof Inet6Address : config.group() instanceof Inet6Address;
+        // Unicast needs no multicast interface (a pod may have none that supports it).
+        this.networkInterface = unicast ? null : InterfaceSelector.select(config.networkInterface(), ipv6);
         this.transport = TransportSelector.choose(config.transport().name().toLowerCase(Locale.ROOT));
         this.groupAddress = new InetSocketAddress(config.group(), config.port());
         ReceiveCoalescing coalescing = config.receiveCoalescingNanos() > 0
@@ -63,33 +70,48 @@ public final class NodeChannel {
         int receiveBufferBytes = Math.max(65_536, 2 * config.maxReceiveDatagramBytes());
         TransportSelector.ReceiveMode receiveMode = TransportSelector.receiveMode(config.busyPoll(), coalescing != null);
         try {
-            ch = (DatagramChannel) new Bootstrap()
+            Bootstrap bootstrap = new Bootstrap()
                     .group(group)
                     .channelFactory(() -> TransportSelector.newChannel(transport, ipv6))
-                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .option(ChannelOption.SO_REUSEADDR, !unicast) // a unicast port is this node's alone
                     .option(ChannelOption.SO_RCVBUF, config.receiveBufferBytes())
-                    .option(ChannelOption.SO_SNDBUF, config.sendBufferBytes())
-                    .option(ChannelOption.IP_MULTICAST_IF, networkInterface)
-                    .option(ChannelOption.IP_MULTICAST_LOOP_DISABLED, !config.loopback())
+                    .option(ChannelOption.SO_SNDBUF, config.sendBufferBytes());
+            if (!unicast) {
+                bootstrap.option(ChannelOption.IP_MULTICAST_IF, networkInterface)
+                        .option(ChannelOption.IP_MULTICAST_LOOP_DISABLED, !config.loopback());
+            }
+            ch = (DatagramChannel) bootstrap
                     .option(ChannelOption.RCVBUF_ALLOCATOR,
                             TransportSelector.receiveAllocator(transport, receiveMode, receiveBufferBytes,
                                     config.maxReceiveDatagramBytes()))
                     .handler(new NodeChannelHandler(core, counters, clock, config.faultPlan(), () -> isolated,
                             coalescing != null ? coalescing::onRead : () -> { }))
                     .register().syncUninterruptibly().channel();
-            TransportSelector.setMulticastTtl(ch, config.ttl(), ipv6);
             TransportSelector.configureReceive(ch, receiveMode, config.maxReceiveDatagramBytes());
-            ch.bind(new InetSocketAddress(config.port())).syncUninterruptibly();
-            ch.joinGroup(groupAddress, networkInterface).syncUninterruptibly();
+            if (unicast) {
+                ch.bind(u.bindAddress() == null ? new InetSocketAddress(config.port())
+                        : new InetSocketAddress(u.bindAddress(), config.port())).syncUninterruptibly();
+            } else {
+                TransportSelector.setMulticastTtl(ch, config.ttl(), ipv6);
+                ch.bind(new InetSocketAddress(config.port())).syncUninterruptibly();
+                ch.joinGroup(groupAddress, networkInterface).syncUninterruptibly();
+            }
         } catch (RuntimeException e) {
             if (ch != null) {
                 ch.close().awaitUninterruptibly();
             }
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).awaitUninterruptibly();
-            throw new IllegalStateException("cannot join " + config.group().getHostAddress() + ":" + config.port()
+            throw new IllegalStateException(unicast
+                    ? "cannot bind " + (u.bindAddress() == null ? "*" : u.bindAddress().getHostAddress()) + ":" + config.port()
+                    + " for unicast: " + e
+                    : "cannot join " + config.group().getHostAddress() + ":" + config.port()
                     + " on interface " + networkInterface.getName() + ": " + e, e);
         }
         this.channel = ch;
+        this.discovery = unicast ? new DnsDiscovery(loop, transport, ipv6, u, core, counters) : null;
+        if (discovery != null) {
+            discovery.start();
+        }
     }
 
     public EventLoop loop() {
@@ -124,9 +146,22 @@ public final class NodeChannel {
         this.isolated = cutOff;
     }
 
+    /** Whether the node sends to its members' own addresses instead of a group. */
+    public boolean unicast() {
+        return unicast;
+    }
+
+    /** The local address the socket is bound to. */
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) channel.localAddress();
+    }
+
     /** Leaves the group, closes the socket and stops the loop; call after the core said goodbye. */
     public void close() {
-        if (channel.isActive()) {
+        if (discovery != null) {
+            discovery.close();
+        }
+        if (!unicast && channel.isActive()) {
             channel.leaveGroup(groupAddress, networkInterface).awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
         channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
@@ -147,7 +182,22 @@ public final class NodeChannel {
                 counters.increment(Counter.FAULT_DROPPED);
                 return;
             }
-            channel.write(new DatagramPacket(datagram, groupAddress), channel.voidPromise());
+            if (!unicast) {
+                channel.write(new DatagramPacket(datagram, groupAddress), channel.voidPromise());
+                return;
+            }
+            int n = core.destinationCount();
+            if (n == 0) {
+                datagram.release(); // no member, seed or DNS record answers yet: counted, retried with the next datagram
+                counters.increment(Counter.DATAGRAMS_UNADDRESSED);
+                return;
+            }
+            InetSocketAddress[] to = core.destinations();
+            for (int i = 0; i < n - 1; i++) {
+                channel.write(new DatagramPacket(datagram.retainedDuplicate(), to[i]), channel.voidPromise());
+            }
+            channel.write(new DatagramPacket(datagram, to[n - 1]), channel.voidPromise());
+            counters.add(Counter.UNICAST_SENDS, n);
         }
 
         @Override

@@ -56,16 +56,16 @@ final class NodeChannelHandler extends ChannelInboundHandlerAdapter {
             if (isolated.getAsBoolean()) {
                 counters.increment(Counter.FAULT_DROPPED); // a partition, injected
             } else if (random == null) {
-                core.onDatagram(content, clock.getAsLong());
+                core.onDatagram(content, packet.sender(), clock.getAsLong());
             } else {
-                injectFaults(ctx, content);
+                injectFaults(ctx, content, packet.sender());
             }
         } finally {
             packet.release();
         }
     }
 
-    private void injectFaults(ChannelHandlerContext ctx, ByteBuf content) {
+    private void injectFaults(ChannelHandlerContext ctx, ByteBuf content, java.net.InetSocketAddress source) {
         if (random.nextDouble() * 100 < faults.dropPercent()) {
             counters.increment(Counter.FAULT_DROPPED);
             return;
@@ -79,7 +79,7 @@ final class NodeChannelHandler extends ChannelInboundHandlerAdapter {
             ctx.executor().schedule(() -> {
                 delayed--;
                 try {
-                    core.onDatagram(copy, clock.getAsLong());
+                    core.onDatagram(copy, source, clock.getAsLong());
                     core.flush();
                 } finally {
                     copy.release();
@@ -87,10 +87,10 @@ final class NodeChannelHandler extends ChannelInboundHandlerAdapter {
             }, delay, TimeUnit.MILLISECONDS);
             return;
         }
-        core.onDatagram(content, clock.getAsLong());
+        core.onDatagram(content, source, clock.getAsLong());
         if (random.nextDouble() * 100 < faults.duplicatePercent()) {
             counters.increment(Counter.FAULT_DUPLICATED);
-            core.onDatagram(content, clock.getAsLong());
+            core.onDatagram(content, source, clock.getAsLong());
         }
     }
 
