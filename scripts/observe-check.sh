@@ -160,8 +160,39 @@ if [ "$keyed_total" -lt 3 ] || [ "$keyed_tagged" != "$keyed_total" ] || [ "$keye
   log "the keyed capture is not fully decoded"; FAILS=$((FAILS + 1))
 fi
 
+# Phase 3: unicast mode through the CLI (no group at all): two job servers on their own
+# loopback addresses, one seed; the capture must decode, MEMBERS lists included.
+UPORT=$((PORT + 2))
+tcpdump -i lo -U -w "$WORK/unicast.pcap" "udp port $UPORT" 2>"$WORK/tcpdump-unicast.log" &
+TCPDUMP=$!
+PIDS+=("$TCPDUMP")
+for _ in $(seq 1 50); do grep -q "listening on" "$WORK/tcpdump-unicast.log" 2>/dev/null && break; sleep 0.1; done
+for i in 6 7; do
+  java -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar "$JAR" job-server --unicast --bind "127.0.0.3$i" \
+    --seeds "127.0.0.36:$UPORT" --port "$UPORT" --cluster 79 --http-bind 127.0.0.1 --http-port $((18080 + i)) \
+    --outbox "$WORK/outbox$i.jsonl" >"$WORK/server$i.log" 2>&1 &
+  PIDS+=($!)
+done
+for i in 6 7; do
+  for _ in $(seq 1 150); do curl -sf -m 1 "http://127.0.0.1:$((18080 + i))/health" >/dev/null 2>&1 && break; sleep 0.1; done
+done
+sleep 1
+curl -s -X POST "http://127.0.0.1:18086/jobs?timeout=30s&id=unicast-1" >/dev/null || true
+code=$(curl -s -o /dev/null -w '%{http_code}' -X DELETE "http://127.0.0.1:18087/jobs/unicast-1" || true)
+sleep 0.5
+kill -INT "$TCPDUMP"; wait "$TCPDUMP" 2>/dev/null || true
+UNI=(tshark -X "lua_script:$LUA" -o "wheelcast.port:$UPORT" -r "$WORK/unicast.pcap")
+uni_total=$("${UNI[@]}" 2>/dev/null | wc -l)
+uni_bad=$("${UNI[@]}" -Y '_ws.malformed || _ws.expert.severity >= "Error"' 2>/dev/null | wc -l)
+uni_members=$("${UNI[@]}" -Y 'wheelcast.frame.type == 7' 2>/dev/null | wc -l)
+uni_multicast=$("${UNI[@]}" -Y 'ip.dst >= 224.0.0.0 && ip.dst <= 239.255.255.255' 2>/dev/null | wc -l)
+log "unicast capture: $uni_total datagrams, $uni_bad malformed, $uni_members with a MEMBERS list, $uni_multicast multicast; DELETE through the other host: $code"
+if [ "$uni_total" -lt 3 ] || [ "$uni_bad" != 0 ] || [ "$uni_members" -lt 1 ] || [ "$uni_multicast" != 0 ] || [ "$code" != 200 ]; then
+  log "unicast mode or its capture is wrong (server logs: $WORK/server6.log, server7.log)"; FAILS=$((FAILS + 1))
+fi
+
 if [ "$FAILS" = 0 ]; then
-  echo "observe-check: OK (captures $WORK/capture.pcap, $WORK/keyed.pcap)"
+  echo "observe-check: OK (captures $WORK/capture.pcap, $WORK/keyed.pcap, $WORK/unicast.pcap)"
 else
   echo "observe-check: FAIL ($FAILS problems; files in $WORK)"
   exit 1

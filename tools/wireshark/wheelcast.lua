@@ -13,7 +13,9 @@ local wc = Proto("wheelcast", "Wheelcast")
 
 local FRAME_TYPES = {
     [1] = "SCHEDULE", [2] = "KILL", [3] = "KILL_ACK", [4] = "HEARTBEAT", [5] = "FIRED", [6] = "REPLICATED",
+    [7] = "MEMBERS",
 }
+local FAMILIES = { [4] = "IPv4", [6] = "IPv6" }
 local OUTCOMES = { [1] = "CANCELLED", [2] = "ALREADY_FIRED" }
 local HEADER_LENGTH = 36
 local TAG_LENGTH = 16
@@ -47,6 +49,12 @@ f.payload = ProtoField.bytes("wheelcast.payload", "Payload")
 f.live_timers = ProtoField.uint32("wheelcast.live_timers", "Live timers")
 f.interval = ProtoField.uint32("wheelcast.interval_ms", "Heartbeat interval (ms; 0 = goodbye)")
 f.beat = ProtoField.uint32("wheelcast.beat", "Beat")
+f.member_count = ProtoField.uint16("wheelcast.members.count", "Members")
+f.member_id = ProtoField.uint64("wheelcast.member.id", "Member id", base.HEX)
+f.member_port = ProtoField.uint16("wheelcast.member.port", "Port")
+f.member_family = ProtoField.uint8("wheelcast.member.family", "Family", base.DEC, FAMILIES)
+f.member_ipv4 = ProtoField.ipv4("wheelcast.member.ipv4", "Address")
+f.member_ipv6 = ProtoField.ipv6("wheelcast.member.ipv6", "Address")
 f.unknown_body = ProtoField.bytes("wheelcast.frame.body", "Body (unknown frame type)")
 f.tag = ProtoField.bytes("wheelcast.tag", "Authentication tag (HMAC-SHA-256/128)")
 f.text_kill = ProtoField.string("wheelcast.text_kill", "Text kill id (kill:<id>)")
@@ -138,6 +146,29 @@ local function dissect_frame(buf, at, frames_end, tree, pinfo, counts)
         ft:add_le(f.beat, buf(at + 12, 4))
         if buf(at + 8, 4):le_uint() == 0 then
             ft:append_text(" (goodbye)")
+        end
+    elseif ftype == 7 then
+        if flen < 8 then
+            return nil, "FRAME_LENGTH_INVALID (MEMBERS of " .. flen .. " bytes)"
+        end
+        local count = buf(at + 4, 2):le_uint()
+        if count == 0 or flen ~= 8 + 28 * count then
+            return nil, "FRAME_LENGTH_INVALID (MEMBERS of " .. flen .. " bytes for " .. count .. " entries)"
+        end
+        ft:add_le(f.member_count, buf(at + 4, 2))
+        for i = 0, count - 1 do
+            local e = at + 8 + 28 * i
+            local family = buf(e + 10, 1):uint()
+            local et = ft:add(wc, buf(e, 28), "Member")
+            et:add_le(f.member_id, buf(e, 8))
+            et:add_le(f.member_port, buf(e + 8, 2))
+            et:add(f.member_family, buf(e + 10, 1))
+            if family == 4 then
+                et:add(f.member_ipv4, buf(e + 12, 4))
+                et:append_text(" " .. tostring(buf(e + 12, 4):ipv4()) .. ":" .. buf(e + 8, 2):le_uint())
+            elseif family == 6 then
+                et:add(f.member_ipv6, buf(e + 12, 16))
+            end
         end
     elseif flen > 4 then
         ft:add(f.unknown_body, buf(at + 4, flen - 4))

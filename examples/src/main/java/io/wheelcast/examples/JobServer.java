@@ -112,7 +112,7 @@ public final class JobServer implements Callable<Integer> {
                         }
                     }).bind(httpBind, httpPort).sync().channel();
             System.out.println("job-server http=" + httpBind + ":" + httpPort + " node=" + Long.toHexString(node.nodeId())
-                    + " transport=" + node.transport() + " iface=" + node.networkInterface().getName()
+                    + " transport=" + node.transport() + (node.unicast() ? " unicast=" + node.localAddress() : " iface=" + node.networkInterface().getName())
                     + " group=" + node.groupAddress() + " outbox=" + outbox);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 server.close();

@@ -43,6 +43,27 @@ final class NodeOptions {
             defaultValue = "0s", converter = DurationConverter.class)
     Duration receiveCoalescing;
 
+    @Option(names = "--unicast", description = {"Unicast mode, for networks without multicast (Kubernetes, cloud VPCs,",
+            "routed subnets): needs --seeds and/or --dns."})
+    boolean unicast;
+
+    @Option(names = "--seeds", split = ",", description = "Unicast: seed members, host:port[,host:port...].")
+    java.util.List<String> seeds;
+
+    @Option(names = "--dns", description = {"Unicast: a DNS name whose A/AAAA records are the members (all on --port),",
+            "e.g. a Kubernetes headless Service; re-resolved every --dns-refresh."})
+    String dnsName;
+
+    @Option(names = "--dns-server", description = "Unicast: the DNS server to ask, ip:port (default: the system's).")
+    String dnsServer;
+
+    @Option(names = "--dns-refresh", description = "Unicast: how often seeds and --dns are resolved again (default: ${DEFAULT-VALUE}).",
+            defaultValue = "10s", converter = DurationConverter.class)
+    Duration dnsRefresh;
+
+    @Option(names = "--bind", description = "Unicast: the local address to bind (default: every address).")
+    String bind;
+
     @Option(names = "--key-file", description = {"Cluster key file: one line ID:HEX (32 random bytes recommended),",
             "a second line for the previous key during rotation. Never printed."})
     java.nio.file.Path keyFile;
@@ -100,6 +121,23 @@ final class NodeOptions {
         io.wheelcast.codec.ClusterKey[] keys = keys();
         if (keys != null) {
             b.clusterKeys(keys[0], keys[1]);
+        }
+        if (unicast) {
+            b.unicast().discoveryRefresh(dnsRefresh);
+            if (seeds != null && !seeds.isEmpty()) {
+                b.seeds(seeds.toArray(new String[0]));
+            }
+            if (dnsName != null) {
+                b.dnsDiscovery(dnsName, port, dnsRefresh);
+            }
+            if (dnsServer != null) {
+                b.dnsServer(dnsServer);
+            }
+            if (bind != null) {
+                b.bindAddress(bind);
+            }
+        } else if (seeds != null || dnsName != null || bind != null) {
+            throw new IllegalArgumentException("--seeds, --dns and --bind need --unicast");
         }
         return b
                 .group(groupAddress())

@@ -162,7 +162,7 @@ public final class WheelcastNodeCli implements Callable<Integer> {
                 ScheduleOutcome o = node.schedule(id.getBytes(StandardCharsets.UTF_8), delay.toMillis(),
                         payload == null ? null : payload.getBytes(StandardCharsets.UTF_8)).toCompletableFuture().get(5, TimeUnit.SECONDS);
                 System.out.println(o.name().toLowerCase() + " " + id + " owner=" + Long.toHexString(node.nodeId())
-                        + " transport=" + node.transport() + " iface=" + node.networkInterface().getName());
+                        + " transport=" + node.transport() + (node.unicast() ? " unicast=" + node.localAddress() : " iface=" + node.networkInterface().getName()));
                 if (o == ScheduleOutcome.PRE_CANCELLED) {
                     return 0;
                 }
