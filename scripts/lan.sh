@@ -7,17 +7,19 @@
 #   scripts/lan.sh --scenario --loss 10       # the same with 10% datagram loss on every host (nftables)
 #   scripts/lan.sh --scenario --kill-host     # SIGKILL one host mid-run and report its jobs
 #   scripts/lan.sh --scenario --attacker      # cluster key on every host; one more host without it replays and forges
+#   scripts/lan.sh --scenario --no-multicast  # the bridge drops every multicast frame; nodes run in unicast mode and
+#                                             # find each other through a real DNS server (dnsmasq) on the bridge
 #   scripts/lan.sh                            # start the LAN and open a shell in it (Ctrl-D tears it down)
 #
 # Options: --hosts N (6), --jobs N (300), --loss PCT (0), --kill-host, --attacker, --timeout-ms MS (4000), --seed S (1),
-#          --capture FILE (tcpdump of every datagram crossing the bridge, for tools/wireshark/wheelcast.lua)
+#          --capture FILE (tcpdump of every datagram crossing the bridge, for tools/wireshark/wheelcast.lua), --no-multicast
 set -euo pipefail
 SELF=$(readlink -f "$0")
 cd "$(dirname "$SELF")/.."
 ROOT=$(pwd)
 JAR="$ROOT/examples/target/wheelcast-node.jar"
 
-HOSTS=6 JOBS=300 LOSS=0 KILL_HOST=0 SCENARIO=0 TIMEOUT_MS=4000 SEED=1 ATTACKER=0 CAPTURE=
+HOSTS=6 JOBS=300 LOSS=0 KILL_HOST=0 SCENARIO=0 TIMEOUT_MS=4000 SEED=1 ATTACKER=0 CAPTURE= NO_MULTICAST=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --scenario) SCENARIO=1 ;;
@@ -28,8 +30,9 @@ while [ $# -gt 0 ]; do
     --attacker) ATTACKER=1 ;;
     --timeout-ms) TIMEOUT_MS=${2:?}; shift ;;
     --seed) SEED=${2:?}; shift ;;
+    --no-multicast) NO_MULTICAST=1 ;;
     --capture) CAPTURE=$(readlink -f "${2:?--capture needs a file}"); shift ;;
-    -h|--help) sed -n '2,14p' "$SELF" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$SELF" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "lan.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -51,6 +54,10 @@ if [ -z "${WHEELCAST_LAN_INNER:-}" ]; then
   command -v curl >/dev/null || need+=(curl)
   if [ "$LOSS" -gt 0 ] && ! command -v nft >/dev/null; then need+=(nftables); fi
   if [ -n "$CAPTURE" ] && ! command -v tcpdump >/dev/null; then need+=(tcpdump); fi
+  if [ "$NO_MULTICAST" = 1 ]; then
+    command -v nft >/dev/null || need+=(nftables)
+    command -v dnsmasq >/dev/null || need+=(dnsmasq-base)
+  fi
   if [ ${#need[@]} -gt 0 ]; then
     echo "lan.sh: installing ${need[*]}" >&2
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
@@ -63,7 +70,8 @@ if [ -z "${WHEELCAST_LAN_INNER:-}" ]; then
   exec unshare --net --mount --propagation private env WHEELCAST_LAN_INNER=1 "$SELF" \
     --hosts "$HOSTS" --jobs "$JOBS" --loss "$LOSS" --timeout-ms "$TIMEOUT_MS" --seed "$SEED" \
     $([ "$SCENARIO" = 1 ] && echo --scenario) $([ "$KILL_HOST" = 1 ] && echo --kill-host) \
-    $([ "$ATTACKER" = 1 ] && echo --attacker) ${CAPTURE:+--capture "$CAPTURE"}
+    $([ "$ATTACKER" = 1 ] && echo --attacker) $([ "$NO_MULTICAST" = 1 ] && echo --no-multicast) \
+    ${CAPTURE:+--capture "$CAPTURE"}
 fi
 
 # ---- inside the private namespaces from here on
@@ -71,6 +79,7 @@ mount -t tmpfs tmpfs /run
 mkdir -p /run/netns
 WORK=$(mktemp -d /tmp/wheelcast-lan.XXXXXX)
 PIDS=()
+SERVERS=()
 cleanup() {
   for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
   for p in "${PIDS[@]:-}"; do [ -n "$p" ] && wait "$p" 2>/dev/null || true; done
@@ -83,6 +92,24 @@ ip link add br0 type bridge
 ip link set br0 type bridge mcast_snooping 0
 ip addr add 10.77.0.254/24 dev br0
 ip link set br0 up
+NODE_ARGS=()
+if [ "$NO_MULTICAST" = 1 ]; then
+  # The bridge forwards unicast only; the counter shows every multicast frame it refused.
+  nft -f - <<NFT
+table bridge wheelcast_nomc {
+  chain mc {
+    type filter hook forward priority 0; policy accept;
+    meta pkttype multicast counter drop
+  }
+}
+NFT
+  # A real DNS server on the bridge: one name, one A record per host.
+  for i in $(seq 1 "$HOSTS"); do echo "10.77.0.$i wheelcast.lan"; done >"$WORK/hosts"
+  dnsmasq --no-daemon --no-resolv --no-hosts --addn-hosts="$WORK/hosts" --listen-address=10.77.0.254 \
+    --bind-interfaces --user=root --pid-file="$WORK/dnsmasq.pid" >"$WORK/dnsmasq.log" 2>&1 &
+  PIDS+=($!)
+  echo "lan.sh: no multicast on the bridge; dnsmasq on 10.77.0.254 answers wheelcast.lan with $HOSTS addresses" >&2
+fi
 if [ -n "$CAPTURE" ]; then
   tcpdump -i br0 -U -w "$CAPTURE" udp 2>"$WORK/tcpdump.log" &
   PIDS+=($!)
@@ -123,10 +150,16 @@ table inet wheelcast_loss {
 NFT
   fi
   mkdir -p "$WORK/$ns"
+  if [ "$NO_MULTICAST" = 1 ]; then
+    NODE_ARGS=(--unicast --bind "10.77.0.$i" --dns wheelcast.lan --dns-server 10.77.0.254:53 --dns-refresh 2s)
+  else
+    NODE_ARGS=(--iface "e$i")
+  fi
   ip netns exec "$ns" java -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar "$JAR" job-server \
-    --iface "e$i" --cluster 4242 --http-port 8080 --cancel-timeout 5s --outbox "$WORK/$ns/outbox.jsonl" "${KEY_ARGS[@]}" \
+    "${NODE_ARGS[@]}" --cluster 4242 --http-port 8080 --cancel-timeout 5s --outbox "$WORK/$ns/outbox.jsonl" "${KEY_ARGS[@]}" \
     >"$WORK/$ns/server.log" 2>&1 &
   PIDS+=($!)
+  SERVERS+=($!) # host i's job server is SERVERS[i-1], whatever else PIDS holds (dnsmasq, tcpdump)
   disown "$!" # --kill-host SIGKILLs one: no "Killed" job notice in the report
   URLS+=("http://10.77.0.$i:8080")
   OUTBOXES+=("$WORK/$ns/outbox.jsonl")
@@ -137,7 +170,7 @@ for i in $(seq 1 "$HOSTS"); do
   ok=0
   for _ in $(seq 1 150); do
     if curl -sf -m 1 "http://10.77.0.$i:8080/health" >/dev/null 2>&1; then ok=1; break; fi
-    if ! kill -0 "${PIDS[$((i-1))]}" 2>/dev/null; then break; fi
+    if ! kill -0 "${SERVERS[$((i-1))]}" 2>/dev/null; then break; fi
     sleep 0.2
   done
   if [ "$ok" != 1 ]; then
@@ -152,7 +185,7 @@ join() { local IFS=,; echo "$*"; }
 
 if [ "$SCENARIO" = 1 ]; then
   KILL_ARGS=()
-  if [ "$KILL_HOST" = 1 ]; then KILL_ARGS=(--kill-pid "${PIDS[1]}" --kill-index 1); fi
+  if [ "$KILL_HOST" = 1 ]; then KILL_ARGS=(--kill-pid "${SERVERS[1]}" --kill-index 1); fi
   if [ "$ATTACKER" = 1 ]; then
     a=$((HOSTS + 1))
     add_host "$a"
@@ -167,6 +200,16 @@ if [ "$SCENARIO" = 1 ]; then
     --jobs "$JOBS" --timeout-ms "$TIMEOUT_MS" --seed "$SEED" --loss "$LOSS" "${KILL_ARGS[@]}" | tee "$WORK/verdict.txt"
   rc=${PIPESTATUS[0]}
   set -e
+  if [ "$NO_MULTICAST" = 1 ]; then
+    dropped=$(nft list chain bridge wheelcast_nomc mc | awk '/counter/ {for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1)}')
+    echo "multicast frames dropped by the bridge: ${dropped:-?}"
+    for i in $(seq 1 "$HOSTS"); do
+      m=$(curl -sf "http://10.77.0.$i:8080/metrics" || true)
+      printf 'h%s %s  ' "$i" "$(printf '%s\n' "$m" | awk '/^wheelcast_live_members[{ ]/ {printf "live_members=%d", $2} /^wheelcast_unicast_destinations[{ ]/ {printf " destinations=%d", $2}')"
+    done
+    echo
+    tail -1 "$WORK/verdict.txt" # the verdict stays the last line
+  fi
   if [ "$ATTACKER" = 1 ]; then
     wait "$ATTACK_PID" 2>/dev/null || true
     cat "$WORK/attacker.log"

@@ -20,6 +20,8 @@ if [ "$(id -u)" = 0 ]; then
   command -v tcpdump >/dev/null || missing+=(tcpdump)
   command -v promtool >/dev/null || missing+=(prometheus)
   command -v jq >/dev/null || missing+=(jq)
+  # The no-multicast LAN scenario's DNS server (LanScenarioIT runs offline, inside the namespace).
+  command -v dnsmasq >/dev/null || missing+=(dnsmasq-base)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
