@@ -18,7 +18,8 @@ class WireFormatDocTest {
     void workedExampleIsByteForByteWhatTheEncoderWrites() throws Exception {
         String doc = Files.readString(Path.of("../docs/wire-format.md"), StandardCharsets.UTF_8);
         String example = doc.substring(doc.indexOf("## Example"));
-        example = example.substring(example.indexOf("```") + 3, example.lastIndexOf("```"));
+        int open = example.indexOf("```") + 3; // the section's first fenced block, whatever sections follow
+        example = example.substring(open, example.indexOf("```", open));
         StringBuilder hex = new StringBuilder();
         for (String line : example.split("\n")) {
             hex.append(line.split(" {3,}")[0].replaceAll("\\s", "")); // hex, then 3+ spaces, then a comment

@@ -42,7 +42,11 @@ public final class ReceiveCoalescing implements SelectStrategy {
         // task catching up after a window would otherwise end every window after one tick.
         if (readSinceLastPoll) {
             readSinceLastPoll = false;
-            LockSupport.parkNanos(windowNanos);
+            // parkNanos may return early (spuriously, by its contract): wait out the whole window.
+            long deadline = System.nanoTime() + windowNanos;
+            for (long left = windowNanos; left > 0; left = deadline - System.nanoTime()) {
+                LockSupport.parkNanos(left);
+            }
         }
         // Netty's default strategy from here: poll without blocking when tasks wait, else block.
         return hasTasks ? selectSupplier.get() : SelectStrategy.SELECT;
