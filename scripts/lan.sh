@@ -9,17 +9,20 @@
 #   scripts/lan.sh --scenario --attacker      # cluster key on every host; one more host without it replays and forges
 #   scripts/lan.sh --scenario --no-multicast  # the bridge drops every multicast frame; nodes run in unicast mode and
 #                                             # find each other through a real DNS server (dnsmasq) on the bridge
+#   scripts/lan.sh --scenario --subnets 2     # two bridges joined by a router namespace that forwards unicast and no
+#                                             # multicast; the nodes run in unicast mode with a seed on each subnet
 #   scripts/lan.sh                            # start the LAN and open a shell in it (Ctrl-D tears it down)
 #
 # Options: --hosts N (6), --jobs N (300), --loss PCT (0), --kill-host, --attacker, --timeout-ms MS (4000), --seed S (1),
-#          --capture FILE (tcpdump of every datagram crossing the bridge, for tools/wireshark/wheelcast.lua), --no-multicast
+#          --capture FILE (tcpdump of every datagram crossing the bridge, for tools/wireshark/wheelcast.lua), --no-multicast,
+#          --subnets 1|2
 set -euo pipefail
 SELF=$(readlink -f "$0")
 cd "$(dirname "$SELF")/.."
 ROOT=$(pwd)
 JAR="$ROOT/examples/target/wheelcast-node.jar"
 
-HOSTS=6 JOBS=300 LOSS=0 KILL_HOST=0 SCENARIO=0 TIMEOUT_MS=4000 SEED=1 ATTACKER=0 CAPTURE= NO_MULTICAST=0
+HOSTS=6 JOBS=300 LOSS=0 KILL_HOST=0 SCENARIO=0 TIMEOUT_MS=4000 SEED=1 ATTACKER=0 CAPTURE= NO_MULTICAST=0 SUBNETS=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --scenario) SCENARIO=1 ;;
@@ -31,8 +34,9 @@ while [ $# -gt 0 ]; do
     --timeout-ms) TIMEOUT_MS=${2:?}; shift ;;
     --seed) SEED=${2:?}; shift ;;
     --no-multicast) NO_MULTICAST=1 ;;
+    --subnets) SUBNETS=${2:?--subnets needs 1 or 2}; shift ;;
     --capture) CAPTURE=$(readlink -f "${2:?--capture needs a file}"); shift ;;
-    -h|--help) sed -n '2,16p' "$SELF" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$SELF" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "lan.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -41,6 +45,7 @@ case "$HOSTS" in ''|*[!0-9]*) echo "lan.sh: --hosts must be a number" >&2; exit 
 case "$LOSS" in ''|*[!0-9]*) echo "lan.sh: --loss must be an integer percentage" >&2; exit 2 ;; esac
 if [ "$HOSTS" -lt 2 ] || [ "$HOSTS" -gt 50 ]; then echo "lan.sh: --hosts must be in 2..50" >&2; exit 2; fi
 if [ "$LOSS" -gt 100 ]; then echo "lan.sh: --loss must be in 0..100" >&2; exit 2; fi
+case "$SUBNETS" in 1|2) ;; *) echo "lan.sh: --subnets must be 1 or 2" >&2; exit 2 ;; esac
 
 if [ "$(id -u)" != 0 ]; then
   echo "lan.sh: needs root (it creates network namespaces, veths and a bridge); try: sudo $0 $*" >&2
@@ -70,7 +75,7 @@ if [ -z "${WHEELCAST_LAN_INNER:-}" ]; then
   exec unshare --net --mount --propagation private env WHEELCAST_LAN_INNER=1 "$SELF" \
     --hosts "$HOSTS" --jobs "$JOBS" --loss "$LOSS" --timeout-ms "$TIMEOUT_MS" --seed "$SEED" \
     $([ "$SCENARIO" = 1 ] && echo --scenario) $([ "$KILL_HOST" = 1 ] && echo --kill-host) \
-    $([ "$ATTACKER" = 1 ] && echo --attacker) $([ "$NO_MULTICAST" = 1 ] && echo --no-multicast) \
+    $([ "$ATTACKER" = 1 ] && echo --attacker) $([ "$NO_MULTICAST" = 1 ] && echo --no-multicast) --subnets "$SUBNETS" \
     ${CAPTURE:+--capture "$CAPTURE"}
 fi
 
@@ -92,6 +97,29 @@ ip link add br0 type bridge
 ip link set br0 type bridge mcast_snooping 0
 ip addr add 10.77.0.254/24 dev br0
 ip link set br0 up
+# Host i's address: subnet 10.77.0.0/24, or with --subnets 2 its second half on 10.78.0.0/24.
+addr_of() { if [ "$SUBNETS" = 2 ] && [ "$1" -gt $((HOSTS / 2)) ] && [ "$1" -le "$HOSTS" ]; then echo "10.78.0.$1"; else echo "10.77.0.$1"; fi; }
+UNICAST=$([ "$NO_MULTICAST" = 1 ] || [ "$SUBNETS" = 2 ] && echo 1 || echo 0)
+if [ "$SUBNETS" = 2 ]; then
+  # A second bridge and a router namespace with a leg in each: it forwards unicast between the
+  # subnets; Linux routes no multicast without a multicast routing daemon, so none crosses.
+  ip link add br1 type bridge
+  ip link set br1 type bridge mcast_snooping 0
+  ip addr add 10.78.0.254/24 dev br1
+  ip link set br1 up
+  ip netns add r
+  for k in 0 1; do
+    ip link add "rv$k" type veth peer name "re$k"
+    ip link set "re$k" netns r
+    ip link set "rv$k" master "br$k" up
+  done
+  ip netns exec r sh -c "
+    ip link set lo up
+    ip addr add 10.77.0.253/24 dev re0; ip link set re0 up
+    ip addr add 10.78.0.253/24 dev re1; ip link set re1 up
+    sysctl -qw net.ipv4.ip_forward=1"
+  echo "lan.sh: two subnets (10.77.0.0/24, 10.78.0.0/24) joined by router namespace r (unicast only)" >&2
+fi
 NODE_ARGS=()
 if [ "$NO_MULTICAST" = 1 ]; then
   # The bridge forwards unicast only; the counter shows every multicast frame it refused.
@@ -104,7 +132,7 @@ table bridge wheelcast_nomc {
 }
 NFT
   # A real DNS server on the bridge: one name, one A record per host.
-  for i in $(seq 1 "$HOSTS"); do echo "10.77.0.$i wheelcast.lan"; done >"$WORK/hosts"
+  for i in $(seq 1 "$HOSTS"); do echo "$(addr_of "$i") wheelcast.lan"; done >"$WORK/hosts"
   dnsmasq --no-daemon --no-resolv --no-hosts --addn-hosts="$WORK/hosts" --listen-address=10.77.0.254 \
     --bind-interfaces --user=root --pid-file="$WORK/dnsmasq.pid" >"$WORK/dnsmasq.log" 2>&1 &
   PIDS+=($!)
@@ -124,17 +152,22 @@ if [ "$ATTACKER" = 1 ]; then
   printf '1:%s\n' "$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')" > "$WORK/cluster.key"
   KEY_ARGS=(--key-file "$WORK/cluster.key")
 fi
-add_host() { # add_host I : namespace hI with veth eI at 10.77.0.I on the bridge
-  local i=$1 ns="h$1"
+add_host() { # add_host I : namespace hI with veth eI at $(addr_of I) on its subnet's bridge
+  local i=$1 ns="h$1" a bridge=br0 gw=10.77.0.253
+  a=$(addr_of "$i")
+  case "$a" in 10.78.*) bridge=br1; gw=10.78.0.253 ;; esac
   ip netns add "$ns"
   ip link add "v$i" type veth peer name "e$i"
   ip link set "e$i" netns "$ns"
-  ip link set "v$i" master br0 up
+  ip link set "v$i" master "$bridge" up
   ip netns exec "$ns" sh -c "
     ip link set lo up
-    ip addr add 10.77.0.$i/24 dev e$i
+    ip addr add $a/24 dev e$i
     ip link set e$i up
     ip route add 224.0.0.0/4 dev e$i"
+  if [ "$SUBNETS" = 2 ]; then
+    ip netns exec "$ns" ip route add default via "$gw"
+  fi
 }
 for i in $(seq 1 "$HOSTS"); do
   ns="h$i"
@@ -151,7 +184,9 @@ NFT
   fi
   mkdir -p "$WORK/$ns"
   if [ "$NO_MULTICAST" = 1 ]; then
-    NODE_ARGS=(--unicast --bind "10.77.0.$i" --dns wheelcast.lan --dns-server 10.77.0.254:53 --dns-refresh 2s)
+    NODE_ARGS=(--unicast --bind "$(addr_of "$i")" --dns wheelcast.lan --dns-server 10.77.0.254:53 --dns-refresh 2s)
+  elif [ "$SUBNETS" = 2 ]; then
+    NODE_ARGS=(--unicast --bind "$(addr_of "$i")" --seeds "10.77.0.1:45454,$(addr_of "$HOSTS"):45454")
   else
     NODE_ARGS=(--iface "e$i")
   fi
@@ -161,7 +196,7 @@ NFT
   PIDS+=($!)
   SERVERS+=($!) # host i's job server is SERVERS[i-1], whatever else PIDS holds (dnsmasq, tcpdump)
   disown "$!" # --kill-host SIGKILLs one: no "Killed" job notice in the report
-  URLS+=("http://10.77.0.$i:8080")
+  URLS+=("http://$(addr_of "$i"):8080")
   OUTBOXES+=("$WORK/$ns/outbox.jsonl")
 done
 
@@ -169,7 +204,7 @@ echo "lan.sh: $HOSTS hosts on bridge br0 (10.77.0.1-$HOSTS), loss ${LOSS}%, logs
 for i in $(seq 1 "$HOSTS"); do
   ok=0
   for _ in $(seq 1 150); do
-    if curl -sf -m 1 "http://10.77.0.$i:8080/health" >/dev/null 2>&1; then ok=1; break; fi
+    if curl -sf -m 1 "http://$(addr_of "$i"):8080/health" >/dev/null 2>&1; then ok=1; break; fi
     if ! kill -0 "${SERVERS[$((i-1))]}" 2>/dev/null; then break; fi
     sleep 0.2
   done
@@ -200,11 +235,13 @@ if [ "$SCENARIO" = 1 ]; then
     --jobs "$JOBS" --timeout-ms "$TIMEOUT_MS" --seed "$SEED" --loss "$LOSS" "${KILL_ARGS[@]}" | tee "$WORK/verdict.txt"
   rc=${PIPESTATUS[0]}
   set -e
-  if [ "$NO_MULTICAST" = 1 ]; then
-    dropped=$(nft list chain bridge wheelcast_nomc mc | awk '/counter/ {for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1)}')
-    echo "multicast frames dropped by the bridge: ${dropped:-?}"
+  if [ "$UNICAST" = 1 ]; then
+    if [ "$NO_MULTICAST" = 1 ]; then
+      dropped=$(nft list chain bridge wheelcast_nomc mc | awk '/counter/ {for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1)}')
+      echo "multicast frames dropped by the bridge: ${dropped:-?}"
+    fi
     for i in $(seq 1 "$HOSTS"); do
-      m=$(curl -sf "http://10.77.0.$i:8080/metrics" || true)
+      m=$(curl -sf "http://$(addr_of "$i"):8080/metrics" || true)
       printf 'h%s %s  ' "$i" "$(printf '%s\n' "$m" | awk '/^wheelcast_live_members[{ ]/ {printf "live_members=%d", $2} /^wheelcast_unicast_destinations[{ ]/ {printf " destinations=%d", $2}')"
     done
     echo

@@ -79,6 +79,15 @@ class LanScenarioIT {
         }
     }
 
+    /** Two subnets joined by a router that forwards no multicast: unicast mode with a seed on each side. */
+    @org.junit.jupiter.api.Test
+    void acrossTwoRoutedSubnetsUnicastNodesFormOneCluster() throws Exception {
+        List<String> out = run("--scenario", "--subnets", "2", "--hosts", "6", "--jobs", "300");
+        String all = String.join("\n", out);
+        assertThat(out.get(out.size() - 1)).as(all).startsWith("verdict: OK jobs=300 ").contains(" wrong=0 ");
+        assertThat(all).contains("two subnets").containsPattern("h1 live_members=5").containsPattern("h6 live_members=5");
+    }
+
     @org.junit.jupiter.api.Test
     void aKeylessAttackerReplayingAndForgingChangesNothing() throws Exception {
         List<String> out = run("--scenario", "--hosts", "6", "--jobs", "300", "--attacker");
