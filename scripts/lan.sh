@@ -139,7 +139,7 @@ NFT
   echo "lan.sh: no multicast on the bridge; dnsmasq on 10.77.0.254 answers wheelcast.lan with $HOSTS addresses" >&2
 fi
 if [ -n "$CAPTURE" ]; then
-  tcpdump -i br0 -U -w "$CAPTURE" udp 2>"$WORK/tcpdump.log" &
+  tcpdump -i br0 --immediate-mode -U -w "$CAPTURE" udp 2>"$WORK/tcpdump.log" &
   PIDS+=($!)
   for _ in $(seq 1 50); do grep -q "listening on" "$WORK/tcpdump.log" 2>/dev/null && break; sleep 0.1; done
   echo "lan.sh: capturing every datagram on br0 into $CAPTURE" >&2

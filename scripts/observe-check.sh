@@ -34,7 +34,7 @@ cleanup() {
 trap cleanup EXIT
 log() { printf 'observe-check: %s\n' "$*" >&2; }
 
-tcpdump -i lo -U -w "$WORK/capture.pcap" "udp port $PORT" 2>"$WORK/tcpdump.log" &
+tcpdump -i lo --immediate-mode -U -w "$WORK/capture.pcap" "udp port $PORT" 2>"$WORK/tcpdump.log" &
 TCPDUMP=$!
 PIDS+=("$TCPDUMP")
 for _ in $(seq 1 50); do grep -q "listening on" "$WORK/tcpdump.log" 2>/dev/null && break; sleep 0.1; done
@@ -96,6 +96,8 @@ scrape() { # sum of a counter over the three servers
 for i in 1 2 3; do curl -sf "http://127.0.0.1:$((18080 + i))/metrics" >"$WORK/metrics$i.before"; done
 # Whatever was counted before this point was sent before it; give tcpdump time to take those
 # datagrams from the kernel's capture buffer before it stops (it drops what it has not read).
+# --immediate-mode matters too: without it libpcap holds packets in a ring block for up to a
+# second, and a stop in that second lost 3 heartbeats of a clean-clone run.
 sleep 0.5
 kill -INT "$TCPDUMP"; wait "$TCPDUMP" 2>/dev/null || true
 for i in 1 2 3; do curl -sf "http://127.0.0.1:$((18080 + i))/metrics" >"$WORK/metrics$i.after"; done
@@ -133,7 +135,7 @@ done
 # Phase 2: a keyed cluster of two; every datagram must show its authentication tag.
 KEYED_PORT=$((PORT + 1))
 printf '7:%s\n' "$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" >"$WORK/cluster.key"
-tcpdump -i lo -U -w "$WORK/keyed.pcap" "udp port $KEYED_PORT" 2>"$WORK/tcpdump-keyed.log" &
+tcpdump -i lo --immediate-mode -U -w "$WORK/keyed.pcap" "udp port $KEYED_PORT" 2>"$WORK/tcpdump-keyed.log" &
 TCPDUMP=$!
 PIDS+=("$TCPDUMP")
 for _ in $(seq 1 50); do grep -q "listening on" "$WORK/tcpdump-keyed.log" 2>/dev/null && break; sleep 0.1; done
@@ -163,7 +165,7 @@ fi
 # Phase 3: unicast mode through the CLI (no group at all): two job servers on their own
 # loopback addresses, one seed; the capture must decode, MEMBERS lists included.
 UPORT=$((PORT + 2))
-tcpdump -i lo -U -w "$WORK/unicast.pcap" "udp port $UPORT" 2>"$WORK/tcpdump-unicast.log" &
+tcpdump -i lo --immediate-mode -U -w "$WORK/unicast.pcap" "udp port $UPORT" 2>"$WORK/tcpdump-unicast.log" &
 TCPDUMP=$!
 PIDS+=("$TCPDUMP")
 for _ in $(seq 1 50); do grep -q "listening on" "$WORK/tcpdump-unicast.log" 2>/dev/null && break; sleep 0.1; done
