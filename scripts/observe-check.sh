@@ -34,10 +34,35 @@ cleanup() {
 trap cleanup EXIT
 log() { printf 'observe-check: %s\n' "$*" >&2; }
 
-tcpdump -i lo --immediate-mode -U -w "$WORK/capture.pcap" "udp port $PORT" 2>"$WORK/tcpdump.log" &
-TCPDUMP=$!
-PIDS+=("$TCPDUMP")
-for _ in $(seq 1 50); do grep -q "listening on" "$WORK/tcpdump.log" 2>/dev/null && break; sleep 0.1; done
+# start_capture NAME PORT: tcpdump of one UDP port into $WORK/NAME.pcap; its pid in TCPDUMP.
+# --immediate-mode matters: without it libpcap holds packets in a ring block for up to a second,
+# and a stop in that second lost 3 heartbeats of a clean-clone run.
+start_capture() {
+  tcpdump -i lo --immediate-mode -U -w "$WORK/$1.pcap" "udp port $2" 2>"$WORK/tcpdump-$1.log" &
+  TCPDUMP=$!
+  PIDS+=("$TCPDUMP")
+  for _ in $(seq 1 50); do grep -q "listening on" "$WORK/tcpdump-$1.log" 2>/dev/null && break; sleep 0.1; done
+}
+stop_capture() { kill -INT "$TCPDUMP"; wait "$TCPDUMP" 2>/dev/null || true; }
+
+# await_up I...: each job server's /health answers within 15 s, or the check fails with its log.
+await_up() {
+  local i up
+  for i in "$@"; do
+    up=0
+    for _ in $(seq 1 150); do
+      if curl -sf -m 1 "http://127.0.0.1:$((18080 + i))/health" >/dev/null 2>&1; then up=1; break; fi
+      sleep 0.1
+    done
+    if [ "$up" = 0 ]; then
+      log "job server $i did not come up within 15 s:"; tail -5 "$WORK/server$i.log" >&2
+      echo "observe-check: FAIL (server $i down; files in $WORK)"
+      exit 1
+    fi
+  done
+}
+
+start_capture capture "$PORT"
 
 for i in 1 2 3; do
   java -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar "$JAR" job-server --iface lo --ttl 0 --group "$GROUP" \
@@ -45,18 +70,7 @@ for i in 1 2 3; do
     --outbox "$WORK/outbox$i.jsonl" >"$WORK/server$i.log" 2>&1 &
   PIDS+=($!)
 done
-for i in 1 2 3; do
-  up=0
-  for _ in $(seq 1 150); do
-    if curl -sf -m 1 "http://127.0.0.1:$((18080 + i))/health" >/dev/null 2>&1; then up=1; break; fi
-    sleep 0.1
-  done
-  if [ "$up" = 0 ]; then
-    log "job server $i did not come up within 15 s:"; tail -5 "$WORK/server$i.log" >&2
-    echo "observe-check: FAIL (server $i down; files in $WORK)"
-    exit 1
-  fi
-done
+await_up 1 2 3
 sleep 1.5 # two heartbeat rounds: the members know each other
 
 # Workload: jobs on each host, half cancelled through another host, hostile ids among them.
@@ -96,10 +110,8 @@ scrape() { # sum of a counter over the three servers
 for i in 1 2 3; do curl -sf "http://127.0.0.1:$((18080 + i))/metrics" >"$WORK/metrics$i.before"; done
 # Whatever was counted before this point was sent before it; give tcpdump time to take those
 # datagrams from the kernel's capture buffer before it stops (it drops what it has not read).
-# --immediate-mode matters too: without it libpcap holds packets in a ring block for up to a
-# second, and a stop in that second lost 3 heartbeats of a clean-clone run.
 sleep 0.5
-kill -INT "$TCPDUMP"; wait "$TCPDUMP" 2>/dev/null || true
+stop_capture
 for i in 1 2 3; do curl -sf "http://127.0.0.1:$((18080 + i))/metrics" >"$WORK/metrics$i.after"; done
 
 for i in 1 2 3; do
@@ -135,23 +147,18 @@ done
 # Phase 2: a keyed cluster of two; every datagram must show its authentication tag.
 KEYED_PORT=$((PORT + 1))
 printf '7:%s\n' "$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" >"$WORK/cluster.key"
-tcpdump -i lo --immediate-mode -U -w "$WORK/keyed.pcap" "udp port $KEYED_PORT" 2>"$WORK/tcpdump-keyed.log" &
-TCPDUMP=$!
-PIDS+=("$TCPDUMP")
-for _ in $(seq 1 50); do grep -q "listening on" "$WORK/tcpdump-keyed.log" 2>/dev/null && break; sleep 0.1; done
+start_capture keyed "$KEYED_PORT"
 for i in 4 5; do
   java -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar "$JAR" job-server --iface lo --ttl 0 --group "$GROUP" \
     --port "$KEYED_PORT" --cluster 78 --key-file "$WORK/cluster.key" --http-bind 127.0.0.1 --http-port $((18080 + i)) \
     --outbox "$WORK/outbox$i.jsonl" >"$WORK/server$i.log" 2>&1 &
   PIDS+=($!)
 done
-for i in 4 5; do
-  for _ in $(seq 1 150); do curl -sf -m 1 "http://127.0.0.1:$((18080 + i))/health" >/dev/null 2>&1 && break; sleep 0.1; done
-done
+await_up 4 5
 curl -s -X POST "http://127.0.0.1:18084/jobs?timeout=30s&id=keyed-1" >/dev/null || true
 curl -s -X DELETE "http://127.0.0.1:18085/jobs/keyed-1" >/dev/null || true
 sleep 1
-kill -INT "$TCPDUMP"; wait "$TCPDUMP" 2>/dev/null || true
+stop_capture
 KEYED=(tshark -X "lua_script:$LUA" -o "wheelcast.port:$KEYED_PORT" -r "$WORK/keyed.pcap")
 keyed_total=$("${KEYED[@]}" 2>/dev/null | wc -l)
 keyed_tagged=$("${KEYED[@]}" -Y 'wheelcast.tag && wheelcast.flags.authenticated == 1' 2>/dev/null | wc -l)
@@ -165,24 +172,19 @@ fi
 # Phase 3: unicast mode through the CLI (no group at all): two job servers on their own
 # loopback addresses, one seed; the capture must decode, MEMBERS lists included.
 UPORT=$((PORT + 2))
-tcpdump -i lo --immediate-mode -U -w "$WORK/unicast.pcap" "udp port $UPORT" 2>"$WORK/tcpdump-unicast.log" &
-TCPDUMP=$!
-PIDS+=("$TCPDUMP")
-for _ in $(seq 1 50); do grep -q "listening on" "$WORK/tcpdump-unicast.log" 2>/dev/null && break; sleep 0.1; done
+start_capture unicast "$UPORT"
 for i in 6 7; do
   java -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar "$JAR" job-server --unicast --bind "127.0.0.3$i" \
     --seeds "127.0.0.36:$UPORT" --port "$UPORT" --cluster 79 --http-bind 127.0.0.1 --http-port $((18080 + i)) \
     --outbox "$WORK/outbox$i.jsonl" >"$WORK/server$i.log" 2>&1 &
   PIDS+=($!)
 done
-for i in 6 7; do
-  for _ in $(seq 1 150); do curl -sf -m 1 "http://127.0.0.1:$((18080 + i))/health" >/dev/null 2>&1 && break; sleep 0.1; done
-done
+await_up 6 7
 sleep 1
 curl -s -X POST "http://127.0.0.1:18086/jobs?timeout=30s&id=unicast-1" >/dev/null || true
 code=$(curl -s -o /dev/null -w '%{http_code}' -X DELETE "http://127.0.0.1:18087/jobs/unicast-1" || true)
 sleep 0.5
-kill -INT "$TCPDUMP"; wait "$TCPDUMP" 2>/dev/null || true
+stop_capture
 UNI=(tshark -X "lua_script:$LUA" -o "wheelcast.port:$UPORT" -r "$WORK/unicast.pcap")
 uni_total=$("${UNI[@]}" 2>/dev/null | wc -l)
 uni_bad=$("${UNI[@]}" -Y '_ws.malformed || _ws.expert.severity >= "Error"' 2>/dev/null | wc -l)

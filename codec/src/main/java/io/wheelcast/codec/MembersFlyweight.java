@@ -69,11 +69,6 @@ public final class MembersFlyweight extends FrameFlyweight {
         buf.getBytes(entryAt(entry) + ENTRY_ADDRESS_OFFSET, out, 0, out.length);
     }
 
-    /** Index of the entry's address bytes in the buffer. */
-    public int addressIndex(int entry) {
-        return entryAt(entry) + ENTRY_ADDRESS_OFFSET;
-    }
-
     private int entryAt(int entry) {
         return offset + ENTRIES_OFFSET + entry * ENTRY_LENGTH;
     }

@@ -366,15 +366,11 @@ public final class WheelcastNodeBuilder {
      * share a host, each on its own address (127.0.0.x in tests).
      */
     public WheelcastNodeBuilder bindAddress(String address) {
-        byte[] literal = io.netty.util.NetUtil.createByteArrayFromIpAddressString(Objects.requireNonNull(address, "address"));
-        if (literal == null) {
+        InetAddress a = ipLiteral(Objects.requireNonNull(address, "address"));
+        if (a == null) {
             throw new IllegalArgumentException("bindAddress must be an IP address, got '" + address + "'");
         }
-        try {
-            this.bindAddress = InetAddress.getByAddress(literal);
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("bad bindAddress " + address, e);
-        }
+        this.bindAddress = a;
         return this;
     }
 
@@ -440,17 +436,23 @@ public final class WheelcastNodeBuilder {
             throw new IllegalArgumentException(what + " port is not a number in '" + hostPort + "'");
         }
         range(what + " port", p, 1, 65_535);
-        byte[] literal = io.netty.util.NetUtil.createByteArrayFromIpAddressString(host);
-        if (literal == null) {
-            if (host.isBlank() || host.contains(":")) {
-                throw new IllegalArgumentException(what + " host is not a name or address in '" + hostPort + "'");
-            }
-            return InetSocketAddress.createUnresolved(host, p);
+        InetAddress literal = ipLiteral(host);
+        if (literal != null) {
+            return new InetSocketAddress(literal, p);
         }
+        if (host.isBlank() || host.contains(":")) {
+            throw new IllegalArgumentException(what + " host is not a name or address in '" + hostPort + "'");
+        }
+        return InetSocketAddress.createUnresolved(host, p);
+    }
+
+    /** An IP literal as an address, parsed without any DNS lookup; null if {@code text} is not one. */
+    private static InetAddress ipLiteral(String text) {
+        byte[] bytes = io.netty.util.NetUtil.createByteArrayFromIpAddressString(text);
         try {
-            return new InetSocketAddress(InetAddress.getByAddress(literal), p);
+            return bytes == null ? null : InetAddress.getByAddress(bytes);
         } catch (UnknownHostException e) {
-            throw new IllegalArgumentException(what + " '" + hostPort + "': " + e.getMessage(), e);
+            return null; // 4 or 16 bytes from the parser: cannot happen
         }
     }
 

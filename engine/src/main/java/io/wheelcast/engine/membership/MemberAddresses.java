@@ -152,11 +152,6 @@ public final class MemberAddresses {
         dirty = true;
     }
 
-    /** The number of discovered addresses (seeds and DNS records), this node's own included. */
-    public int discoveredCount() {
-        return discovered.length;
-    }
-
     /** Where a datagram for the whole cluster goes now; the addresses are in {@link #destinations()}. */
     public int destinationCount(long nowMs, Membership membership) {
         if (dirty || nowMs >= nextRebuildMs) {

@@ -44,13 +44,13 @@ final class CancelProtocol {
     private final LatencyRecorders latencies;
     /** When each pending cancel reached the loop, by its handle (nanoTime: ms would round a LAN round trip to 0). */
     private final long[] startedNanos;
-    private final byte[] idScratch;
+    private final ReceivedId receivedId;
     private long nextRequestId;
 
     CancelProtocol(NodeConfig config, long nodeId, Counters counters, TimerRegistry registry, PendingCancels pending,
                    EntryFrames frames, RetryTimeouts timeouts, Replication replication, Replicas replicas,
-                   UserHandoff handoff, KillReadAhead readAhead, DatagramSink sink, LatencyRecorders latencies,
-                   LoopClock clock) {
+                   UserHandoff handoff, KillReadAhead readAhead, ReceivedId receivedId, DatagramSink sink,
+                   LatencyRecorders latencies, LoopClock clock) {
         this.config = config;
         this.nodeId = nodeId;
         this.counters = counters;
@@ -66,7 +66,7 @@ final class CancelProtocol {
         this.clock = clock;
         this.latencies = latencies;
         this.startedNanos = new long[config.maxPendingCancels()];
-        this.idScratch = new byte[config.maxIdLength()];
+        this.receivedId = receivedId;
         this.nextRequestId = (nodeId & 0x7FFF_FFFF_0000_0000L) | 1L;
     }
 
@@ -214,13 +214,10 @@ final class CancelProtocol {
         }
     }
 
-    /**
-     * A kill whose id was not read ahead: one bulk copy into a reusable array, so hashing and
-     * comparing run over a plain array instead of paying a ByteBuf check per byte.
-     */
+    /** A kill whose id was not read ahead: copied and hashed here. */
     private void killFrom(ByteBuf buf, int idIndex, int idLen, long sender, long requestId) {
-        buf.getBytes(idIndex, idScratch, 0, idLen);
-        kill(idScratch, 0, idLen, IdBytes.hash(idScratch, 0, idLen), sender, requestId);
+        byte[] id = receivedId.copy(buf, idIndex, idLen);
+        kill(id, 0, idLen, IdBytes.hash(id, 0, idLen), sender, requestId);
     }
 
     private void kill(byte[] id, int off, int idLen, int hash, long sender, long requestId) {

@@ -52,7 +52,8 @@ import java.util.concurrent.Executor;
  *   <li>KILL, KILL_ACK, text kills, local cancels: {@link CancelProtocol};</li>
  *   <li>HEARTBEAT, deaths, goodbyes, adoption, hand-over, yield: {@link Failover};</li>
  *   <li>MEMBERS, and where each member is (unicast mode): {@link PeerDiscovery};</li>
- *   <li>the clock: {@link PeriodicWork}; frames out: {@link EntryFrames}; user code: {@link UserHandoff}.</li>
+ *   <li>the clock: {@link PeriodicWork}; frames out: {@link EntryFrames}; user code: {@link UserHandoff};
+ *       received ids: {@link ReceivedId}.</li>
  * </ul>
  *
  * <p>The receive path (decode, dedupe, registry update, ack encode) allocates nothing except
@@ -100,11 +101,12 @@ public final class NodeCore implements FrameHandler {
         this.frames = new EntryFrames(outbox, registry, nodeId);
         this.handoff = new UserHandoff(counters, config.completionExecutor());
         RetryTimeouts timeouts = new RetryTimeouts(config.killBackoff());
-        this.replication = new Replication(config, nodeId, counters, registry, membership, frames, timeouts, handoff, latencies, clock);
+        ReceivedId receivedId = new ReceivedId(config.maxIdLength());
+        this.replication = new Replication(config, nodeId, counters, registry, membership, frames, timeouts, handoff, latencies, receivedId, clock);
         this.failover = new Failover(config, nodeId, counters, registry, membership, frames, timeouts, replication, handoff, clock);
-        this.replicas = new Replicas(config, nodeId, counters, registry, membership, frames, failover, clock);
+        this.replicas = new Replicas(config, nodeId, counters, registry, membership, frames, failover, receivedId, clock);
         this.cancels = new CancelProtocol(config, nodeId, counters, registry, pending, frames, timeouts, replication, replicas,
-                handoff, readAhead, sink, latencies, clock);
+                handoff, readAhead, receivedId, sink, latencies, clock);
         MemberAddresses addresses = config.unicast() == null ? null
                 : new MemberAddresses(config.maxSenders(), 3 * config.failureTimeoutMs());
         int listEntries = Math.min(config.maxSenders(),

@@ -62,7 +62,7 @@ final class PeerDiscovery {
         }
         for (int i = 0, n = f.count(); i < n; i++) {
             long id = f.nodeId(i);
-            if (id == nodeId || id == 0 || membership.isAlive(id) && addresses.addressOf(id) != null) {
+            if (id == nodeId || id == 0 || (membership.isAlive(id) && addresses.addressOf(id) != null)) {
                 continue; // us, or a member we hear ourselves
             }
             f.address(i, sixteen);

@@ -28,10 +28,10 @@ final class Replicas {
     private final EntryFrames frames;
     private final Failover failover;
     private final LoopClock clock;
-    private final byte[] idScratch;
+    private final ReceivedId receivedId;
 
     Replicas(NodeConfig config, long nodeId, Counters counters, TimerRegistry registry, Membership membership,
-             EntryFrames frames, Failover failover, LoopClock clock) {
+             EntryFrames frames, Failover failover, ReceivedId receivedId, LoopClock clock) {
         this.config = config;
         this.nodeId = nodeId;
         this.counters = counters;
@@ -40,13 +40,13 @@ final class Replicas {
         this.frames = frames;
         this.failover = failover;
         this.clock = clock;
-        this.idScratch = new byte[config.maxIdLength()];
+        this.receivedId = receivedId;
     }
 
     void onSchedule(HeaderFlyweight header, ScheduleFlyweight f) {
         counters.increment(Counter.FRAMES_IN_SCHEDULE);
         int idLen = f.idLength();
-        byte[] id = copyId(f.buffer(), f.idIndex(), idLen);
+        byte[] id = receivedId.copy(f.buffer(), f.idIndex(), idLen);
         int hash = IdBytes.hash(id, 0, idLen);
         int h = registry.find(id, 0, idLen, hash);
         long sender = header.senderId();
@@ -146,7 +146,7 @@ final class Replicas {
      */
     void finishedElsewhere(long sender, ByteBuf buf, int idIndex, int idLen, EntryKind outcome,
                            long requestId, long canceller) {
-        byte[] id = copyId(buf, idIndex, idLen);
+        byte[] id = receivedId.copy(buf, idIndex, idLen);
         int h = registry.find(id, 0, idLen, IdBytes.hash(id, 0, idLen));
         if (h < 0) {
             return;
@@ -171,14 +171,5 @@ final class Replicas {
             registry.killedBy(h, 0, sender);
             counters.increment(outcome == EntryKind.LOCAL_CANCELLED ? Counter.TIMERS_CANCELLED_ELSEWHERE : Counter.TIMERS_FIRED_ELSEWHERE);
         }
-    }
-
-    /**
-     * One bulk copy of a received id into a reusable array: hashing and comparing then run over
-     * a plain array instead of paying a ByteBuf bounds and liveness check per byte.
-     */
-    private byte[] copyId(ByteBuf buf, int idIndex, int idLen) {
-        buf.getBytes(idIndex, idScratch, 0, idLen);
-        return idScratch;
     }
 }

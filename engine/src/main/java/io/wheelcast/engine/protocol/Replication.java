@@ -44,12 +44,13 @@ final class Replication {
     private final UserHandoff handoff;
     private final LatencyRecorders latencies;
     private final LoopClock clock;
-    private final byte[] idScratch;
+    private final ReceivedId receivedId;
     /** Some own timer has no acknowledged replica and waits for a member to join (no other member was alive). */
     private boolean parked;
 
     Replication(NodeConfig config, long nodeId, Counters counters, TimerRegistry registry, Membership membership,
-                EntryFrames frames, RetryTimeouts timeouts, UserHandoff handoff, LatencyRecorders latencies, LoopClock clock) {
+                EntryFrames frames, RetryTimeouts timeouts, UserHandoff handoff, LatencyRecorders latencies,
+                ReceivedId receivedId, LoopClock clock) {
         this.config = config;
         this.nodeId = nodeId;
         this.counters = counters;
@@ -60,7 +61,7 @@ final class Replication {
         this.handoff = handoff;
         this.latencies = latencies;
         this.clock = clock;
-        this.idScratch = new byte[config.maxIdLength()];
+        this.receivedId = receivedId;
     }
 
     /**
@@ -136,8 +137,8 @@ final class Replication {
     void onReplicated(HeaderFlyweight header, ReplicatedFlyweight f) {
         counters.increment(Counter.FRAMES_IN_REPLICATED);
         int idLen = f.idLength();
-        f.buffer().getBytes(f.idIndex(), idScratch, 0, idLen);
-        int h = registry.find(idScratch, 0, idLen, IdBytes.hash(idScratch, 0, idLen));
+        byte[] id = receivedId.copy(f.buffer(), f.idIndex(), idLen);
+        int h = registry.find(id, 0, idLen, IdBytes.hash(id, 0, idLen));
         if (h < 0) {
             return;
         }
