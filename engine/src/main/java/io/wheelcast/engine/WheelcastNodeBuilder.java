@@ -39,6 +39,7 @@ public final class WheelcastNodeBuilder {
     private int maxPayloadLength = 1024;
     private int maxTimers = 65_536;
     private int maxReplicas = 65_536;
+    private int replicas = 2;
     private int maxTombstones = 65_536;
     private int maxPendingCancels = 16_384;
     private int maxSenders = 1024;
@@ -287,6 +288,18 @@ public final class WheelcastNodeBuilder {
         return this;
     }
 
+    /**
+     * How many members keep a replica of each timer (default 2): the top-{@code k} rendezvous
+     * winners for its id among the live members other than its owner. The first of them adopts
+     * the timer if the owner dies; the others cover that one dying too. Each node then holds
+     * about cluster timers x k / members replicas instead of a replica of every timer, so size
+     * {@link #maxReplicas(int)} from that. Other members keep only tombstones of early kills.
+     */
+    public WheelcastNodeBuilder replicas(int k) {
+        this.replicas = range("replicas", k, 1, 64);
+        return this;
+    }
+
     /** Heartbeat interval (default 1 s, jittered by 10%); zero disables heartbeats and with them failover. */
     public WheelcastNodeBuilder heartbeatInterval(Duration interval) {
         long ms = interval.toMillis();
@@ -516,7 +529,7 @@ public final class WheelcastNodeBuilder {
                 maxReplicas, maxTombstones, maxPendingCancels, maxSenders, commandQueueCapacity, tickMs,
                 wheelSlots, killBackoff, tombstoneTtlMs, recordTtlMs, replicaGraceMs, heartbeatIntervalMs,
                 failureTimeoutMs > 0 ? failureTimeoutMs : 3 * heartbeatIntervalMs + 500,
-                takeover && heartbeatIntervalMs > 0,
+                takeover && heartbeatIntervalMs > 0, replicas,
                 faultPlan, acceptTextKills, emitTextKills, currentKey, previousKey, freshnessMs, completionExecutor, jmx,
                 unicast ? new UnicastConfig(bindAddress, seeds, dnsName, dnsPort, dnsRefreshMs, dnsServer) : null);
     }

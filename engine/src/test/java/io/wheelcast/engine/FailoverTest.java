@@ -3,7 +3,7 @@ package io.wheelcast.engine;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -107,15 +107,38 @@ class FailoverTest {
         assertThat(figures).as(figures).contains(" lost=0 ", " doubled=0 ", " cancelled_fired=0 ");
     }
 
+    /** For each timer that fired twice: how long before {@code stopAt} (the owner's crash or pause) it was due. */
+    private static List<Long> doubledDueMsBefore(SimulatedLan lan, long armedAt, long stopAt) {
+        Map<String, Integer> fires = fires(lan);
+        List<Long> due = new ArrayList<>();
+        for (int i = 0; i < TIMERS; i++) {
+            if (fires.getOrDefault(id(i), 0) > 1) {
+                due.add(stopAt - (armedAt + i / 100 + delayOf(i)));
+            }
+        }
+        return due;
+    }
+
+    /**
+     * Exactly once, except the documented edge (docs/operations.md, "Guarantees"): a timer the
+     * owner fired in the last instant before it stopped, whose FIRED was lost and not yet
+     * re-sent, fires again on the adopter. "Last instant" here: due at most 100 ms before the stop.
+     */
+    private static void assertExactlyOnceButTheLastInstant(String figures, List<Long> doubledDueMsBeforeStop) {
+        assertThat(figures).as(figures).contains(" lost=0 ", " cancelled_fired=0 ");
+        assertThat(doubledDueMsBeforeStop).as(figures).allSatisfy(ms -> assertThat(ms).isBetween(0L, 100L));
+    }
+
     private static long lateMax(String figures) {
         return Long.parseLong(figures.replaceAll(".* late_max_ms=(\\d+).*", "$1"));
     }
 
-    @ParameterizedTest(name = "{0}% loss")
-    @ValueSource(ints = {0, 10, 30})
-    void crashedOwnersTimersFireExactlyOnceOnTheSurvivors(int lossPercent) {
-        long seed = 0xFA11_0000L + lossPercent;
-        SimulatedLan lan = new SimulatedLan(NODES, seed, lossPercent, 1, WheelcastNode.builder());
+    /** k = 3 of 4 nodes is every other member: the replication of the multicast engine before bounded replicas. */
+    @ParameterizedTest(name = "{0}% loss, k={1}")
+    @CsvSource({"0,2", "10,2", "30,2", "0,1", "10,1", "30,1", "10,3"})
+    void crashedOwnersTimersFireExactlyOnceOnTheSurvivors(int lossPercent, int k) {
+        long seed = 0xFA11_0000L + lossPercent + 0x100L * k;
+        SimulatedLan lan = new SimulatedLan(NODES, seed, lossPercent, 1, WheelcastNode.builder().replicas(k));
         lan.run(3_000); // members hear each other
         long armedAt = lan.now;
         armAll(lan, 0);
@@ -142,18 +165,12 @@ class FailoverTest {
                 Counter.SCHEDULE_RETRANSMITS, Counter.FRAMES_OUT_REPLICATED);
         // The one double the protocol cannot rule out: the owner fired a timer in its last ~100 ms
         // and its FIRED datagram was lost; survivors cannot tell that from "crashed before firing".
-        Map<String, Integer> fires = fires(lan);
-        List<Long> doubledDueBeforeCrash = new ArrayList<>();
-        for (int i = 0; i < TIMERS; i++) {
-            if (fires.getOrDefault(id(i), 0) > 1) {
-                doubledDueBeforeCrash.add(crashAt - (armedAt + i / 100 + delayOf(i)));
-            }
-        }
+        List<Long> doubledDueBeforeCrash = doubledDueMsBefore(lan, armedAt, crashAt);
         figures += " doubled_due_ms_before_crash=" + doubledDueBeforeCrash;
-        System.out.println("failover crash: loss=" + lossPercent + "% " + figures);
+        System.out.println("failover crash: loss=" + lossPercent + "% k=" + k + " " + figures);
         assertThat(figures).as(figures).contains(" lost=0 ");
         if (lossPercent <= 10) {
-            assertExactlyOnce(figures);
+            assertExactlyOnceButTheLastInstant(figures, doubledDueBeforeCrash);
         } else {
             // 30% loss in every direction, 3 s after start: views can still differ, and a replica that
             // missed both the kill and its answer can be adopted. Documented (docs/operations.md): a few
@@ -164,7 +181,10 @@ class FailoverTest {
         }
         assertThat(lan.counters(1).get(Counter.MEMBERS_DEAD)).as(figures).isEqualTo(1);
         // Detection bound: the adaptive timeout at this loss, plus the heartbeat interval before the crash, plus the settle.
-        long timeout = lan.node(1).failureTimeoutOf(lan.node(0).nodeId());
+        long timeout = 0;
+        for (int n = 1; n < NODES; n++) {
+            timeout = Math.max(timeout, lan.node(n).failureTimeoutOf(lan.node(0).nodeId()));
+        }
         assertThat(lateMax(figures)).as(figures + " timeout_ms=" + timeout).isLessThanOrEqualTo(timeout + 1_100 + 100);
     }
 
@@ -197,14 +217,16 @@ class FailoverTest {
      * the node, back, must learn that and fire none of them a second time, and must not declare
      * the others dead for the silence it caused itself.
      */
-    @ParameterizedTest(name = "{0}% loss")
-    @ValueSource(ints = {0, 10})
-    void pausedOwnerYieldsToItsAdoptersAndSuspectsNoOne(int lossPercent) {
-        long seed = 0x9A05E_000L + lossPercent;
-        SimulatedLan lan = new SimulatedLan(NODES, seed, lossPercent, 1, WheelcastNode.builder());
+    @ParameterizedTest(name = "{0}% loss, k={1}")
+    @CsvSource({"0,2", "10,2", "0,1", "10,1", "10,3"})
+    void pausedOwnerYieldsToItsAdoptersAndSuspectsNoOne(int lossPercent, int k) {
+        long seed = 0x9A05E_000L + lossPercent + 0x100L * k;
+        SimulatedLan lan = new SimulatedLan(NODES, seed, lossPercent, 1, WheelcastNode.builder().replicas(k));
         lan.run(3_000);
+        long armedAt = lan.now;
         armAll(lan, 0);
         lan.run(1_000);
+        long pausedAt = lan.now;
         lan.paused[0] = true;
         lan.run(8_000); // well past the failure timeout: the others take over
         long adopted = 0;
@@ -216,10 +238,10 @@ class FailoverTest {
         lan.run(20_000);
  String figures = figures(seed, lan, fires(lan), Set.of()) + counts(lan, Counter.MEMBERS_DEAD, Counter.MEMBERS_REVIVED,
                 Counter.TIMERS_ADOPTED, Counter.TIMERS_YIELDED, Counter.TIMERS_FIRED_ELSEWHERE);
-        System.out.println("failover pause: loss=" + lossPercent + "% " + figures + " adopted=" + adopted
+        System.out.println("failover pause: loss=" + lossPercent + "% k=" + k + " " + figures + " adopted=" + adopted
                 + " yielded=" + lan.counters(0).get(Counter.TIMERS_YIELDED)
                 + " fired_elsewhere=" + lan.counters(0).get(Counter.TIMERS_FIRED_ELSEWHERE));
-        assertExactlyOnce(figures);
+        assertExactlyOnceButTheLastInstant(figures, doubledDueMsBefore(lan, armedAt, pausedAt));
         assertThat(lan.counters(0).get(Counter.PAUSES_DETECTED)).isEqualTo(1);
         assertThat(lan.counters(0).get(Counter.MEMBERS_DEAD)).as("the paused node suspects no one").isZero();
         long declaredDead = 0;
@@ -237,11 +259,11 @@ class FailoverTest {
      * owner's side and the other side both fire the timers due during the partition, none is
      * lost. Takeover off: at-most-once, only the owner fires, nothing twice.
      */
-    @ParameterizedTest(name = "takeover={0}")
-    @ValueSource(booleans = {true, false})
-    void partitionGivesTheDocumentedGuarantee(boolean takeover) {
+    @ParameterizedTest(name = "takeover={0}, k={1}")
+    @CsvSource({"true,2", "false,2", "true,1"})
+    void partitionGivesTheDocumentedGuarantee(boolean takeover, int k) {
         long seed = 0x5B117L;
-        SimulatedLan lan = new SimulatedLan(NODES, seed, 0, 1, WheelcastNode.builder().takeover(takeover));
+        SimulatedLan lan = new SimulatedLan(NODES, seed, 0, 1, WheelcastNode.builder().takeover(takeover).replicas(k));
         lan.run(3_000);
         armAll(lan, 0);
         lan.run(1_000);

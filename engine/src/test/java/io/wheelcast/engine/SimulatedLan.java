@@ -1,5 +1,11 @@
 package io.wheelcast.engine;
 
+import io.wheelcast.codec.Datagram;
+import io.wheelcast.codec.DatagramDecoder;
+import io.wheelcast.codec.DecoderLimits;
+import io.wheelcast.codec.Frame;
+import java.nio.charset.StandardCharsets;
+
 import io.wheelcast.engine.config.NodeConfig;
 import io.wheelcast.engine.counters.Counters;
 import io.wheelcast.engine.protocol.DatagramSink;
@@ -8,6 +14,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.wheelcast.engine.FaultPlan;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
@@ -70,6 +77,9 @@ final class SimulatedLan {
                     byte[] bytes = new byte[datagram.readableBytes()];
                     datagram.readBytes(bytes);
                     datagram.release();
+                    if (traceId != null) {
+                        trace(from, bytes);
+                    }
                     for (int to = 0; to < nodes.size(); to++) {
                         if (to == from || crashed[from] || side[to] != side[from]) {
                             continue;
@@ -101,6 +111,26 @@ final class SimulatedLan {
             backlog.add(new ArrayList<>());
             counters.add(c);
             expiries.add(fired);
+        }
+    }
+
+    /** Debugging a seed: every frame that names this timer id is printed as it is sent (null: off). */
+    String traceId;
+
+    private void trace(int from, byte[] bytes) {
+        Datagram.Decoded d = Datagram.decode(Unpooled.wrappedBuffer(bytes), DecoderLimits.DEFAULT, DatagramDecoder.ANY_CLUSTER);
+        if (d.datagram() == null) {
+            return;
+        }
+        for (Frame f : d.datagram().frames()) {
+            byte[] id = f instanceof Frame.Schedule x ? x.id()
+                    : f instanceof Frame.Kill x ? x.id()
+                    : f instanceof Frame.KillAck x ? x.id()
+                    : f instanceof Frame.Fired x ? x.id()
+                    : f instanceof Frame.Replicated x ? x.id() : null;
+            if (id != null && traceId.equals(new String(id, StandardCharsets.UTF_8))) {
+                System.out.println("trace t=" + now + " from=" + from + " " + f);
+            }
         }
     }
 

@@ -39,6 +39,7 @@ public record NodeConfig(
         long heartbeatIntervalMs,
         long failureTimeoutMs,
         boolean takeover,
+        int replicas,
         FaultPlan faultPlan,
         boolean acceptTextKills,
         boolean emitTextKills,

@@ -272,6 +272,26 @@ public final class Membership {
         return best;
     }
 
+    /**
+     * Whether {@code self} is one of the {@code k} designated holders of an owner's timer: the
+     * top-{@code k} rendezvous winners among the live members and {@code self}, leaving out the
+     * owner. Views that differ for a moment may disagree; the owner's re-sends cover that.
+     */
+    public boolean holds(int idHash, long self, long owner, int k) {
+        if (self == owner) {
+            return false;
+        }
+        long mine = score(self, idHash);
+        int ahead = 0;
+        for (int i = 0; i < size; i++) {
+            if (alive[i] && ids[i] != owner && ids[i] != self
+                    && Long.compareUnsigned(score(ids[i], idHash), mine) > 0 && ++ahead >= k) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The owner's designated backup for an id: the live member that would adopt it; 0 if none. */
     public long backup(int idHash, long self) {
         long w = winner(idHash, self, self);

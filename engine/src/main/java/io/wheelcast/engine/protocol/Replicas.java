@@ -105,6 +105,11 @@ final class Replicas {
         if (owner != sender && membership.winner(hash, nodeId, owner) != nodeId) {
             return; // a hand-over meant for another adopter: a copy here would only go stale
         }
+        if (owner == sender && (f.frameFlags() & ScheduleFlyweight.FLAG_ACK_ANY) == 0
+                && !membership.holds(hash, nodeId, owner, config.replicas())) {
+            counters.increment(Counter.REPLICAS_NOT_HOLDER); // one of the k designated holders keeps it
+            return;
+        }
         h = registry.insert(EntryKind.REPLICA, id, 0, idLen, hash, due + config.replicaGraceMs());
         if (h < 0) {
             counters.increment(Counter.REPLICAS_DROPPED_FULL);
@@ -126,6 +131,11 @@ final class Replicas {
     private void acknowledgeIfAsked(ScheduleFlyweight f, long sender, long owner, int hash, int h) {
         if (owner != sender || !config.takeover()) {
             return; // a hand-over from a survivor is answered by the adopter's announcement instead
+        }
+        if (!membership.isAlive(owner)) {
+            // No heartbeat of the owner heard yet: we could not tell when it dies, so we must not
+            // be the holder it counts on. Its re-sends reach a member that knows it.
+            return;
         }
         if ((f.frameFlags() & ScheduleFlyweight.FLAG_ACK_ANY) != 0 || membership.winner(hash, nodeId, owner) == nodeId) {
             registry.marks(h, registry.marks(h) | TimerRegistry.MARK_HELD);

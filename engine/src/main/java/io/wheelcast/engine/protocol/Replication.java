@@ -31,6 +31,7 @@ final class Replication {
     static final int ACK_ANY_AFTER = 4;
     /** Re-sends of a finished adopted timer's outcome to its returning owner: 50, 100, 200, 400 ms apart. */
     private static final int REANNOUNCEMENTS = 5;
+    private static final long REANNOUNCEMENT_FIRST_MS = 50;
     /** Re-sends of an own timer's outcome until its replica holder confirms (about 3 s at the 200 ms cap). */
     private static final int HOLDER_NOTICES = 16;
 
@@ -233,7 +234,7 @@ final class Replication {
                 if (holder != 0 && membership.isAlive(holder) && attempts < HOLDER_NOTICES) {
                     registry.retryAt(h, now + timeouts.noticeRetryMs(attempts));
                 } else if (holder == 0 && attempts < REANNOUNCEMENTS) {
-                    registry.retryAt(h, now + (50L << attempts));
+                    registry.retryAt(h, now + (REANNOUNCEMENT_FIRST_MS << attempts));
                 }
             }
             default -> {
@@ -241,12 +242,20 @@ final class Replication {
         }
     }
 
-    /** An own timer finished: its replica holder must learn it, or a takeover would revive it. */
+    /**
+     * An own timer finished: its replica holder must learn it, or a takeover would revive it.
+     * An adopted timer whose owner came back but has not answered our announcement yet is in
+     * that owner's quarantine, still armed there: the outcome is re-sent a few times, since one
+     * lost FIRED would let the owner fire it a second time when its quarantine ends.
+     */
     void noticeHolder(int h) {
         registry.cancelRetry(h);
         if (registry.holder(h) != 0) {
             registry.attempts(h, 0);
             registry.retryAt(h, clock.nowMs + timeouts.noticeRetryMs(0));
+        } else if (registry.owner(h) != nodeId && membership.isAlive(registry.owner(h))) {
+            registry.attempts(h, 0);
+            registry.retryAt(h, clock.nowMs + REANNOUNCEMENT_FIRST_MS);
         }
     }
 
