@@ -15,7 +15,9 @@
 #
 # Options: --hosts N (6), --jobs N (300), --loss PCT (0), --kill-host, --attacker, --timeout-ms MS (4000), --seed S (1),
 #          --capture FILE (tcpdump of every datagram crossing the bridge, for tools/wireshark/wheelcast.lua), --no-multicast,
-#          --subnets 1|2
+#          --subnets 1|2, --replicas K (2: how many hosts keep a replica of each timer),
+#          --hold-jobs N (200: after the verdict, N 10-minute jobs per host stay armed for the memory report: each
+#          host's live timers, replicas and heap after a full GC; replicas per host must stay within 1.25 x N x K)
 set -euo pipefail
 SELF=$(readlink -f "$0")
 cd "$(dirname "$SELF")/.."
@@ -23,6 +25,7 @@ ROOT=$(pwd)
 JAR="$ROOT/examples/target/wheelcast-node.jar"
 
 HOSTS=6 JOBS=300 LOSS=0 KILL_HOST=0 SCENARIO=0 TIMEOUT_MS=4000 SEED=1 ATTACKER=0 CAPTURE= NO_MULTICAST=0 SUBNETS=1
+REPLICAS=2 HOLD_JOBS=200
 while [ $# -gt 0 ]; do
   case "$1" in
     --scenario) SCENARIO=1 ;;
@@ -35,14 +38,18 @@ while [ $# -gt 0 ]; do
     --seed) SEED=${2:?}; shift ;;
     --no-multicast) NO_MULTICAST=1 ;;
     --subnets) SUBNETS=${2:?--subnets needs 1 or 2}; shift ;;
+    --replicas) REPLICAS=${2:?--replicas needs a number}; shift ;;
+    --hold-jobs) HOLD_JOBS=${2:?--hold-jobs needs a number}; shift ;;
     --capture) CAPTURE=$(readlink -f "${2:?--capture needs a file}"); shift ;;
-    -h|--help) sed -n '2,19p' "$SELF" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$SELF" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "lan.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
 case "$HOSTS" in ''|*[!0-9]*) echo "lan.sh: --hosts must be a number" >&2; exit 2 ;; esac
 case "$LOSS" in ''|*[!0-9]*) echo "lan.sh: --loss must be an integer percentage" >&2; exit 2 ;; esac
+case "$REPLICAS" in ''|*[!0-9]*|0) echo "lan.sh: --replicas must be a number >= 1" >&2; exit 2 ;; esac
+case "$HOLD_JOBS" in ''|*[!0-9]*) echo "lan.sh: --hold-jobs must be a number" >&2; exit 2 ;; esac
 if [ "$HOSTS" -lt 2 ] || [ "$HOSTS" -gt 50 ]; then echo "lan.sh: --hosts must be in 2..50" >&2; exit 2; fi
 if [ "$LOSS" -gt 100 ]; then echo "lan.sh: --loss must be in 0..100" >&2; exit 2; fi
 case "$SUBNETS" in 1|2) ;; *) echo "lan.sh: --subnets must be 1 or 2" >&2; exit 2 ;; esac
@@ -76,6 +83,7 @@ if [ -z "${WHEELCAST_LAN_INNER:-}" ]; then
     --hosts "$HOSTS" --jobs "$JOBS" --loss "$LOSS" --timeout-ms "$TIMEOUT_MS" --seed "$SEED" \
     $([ "$SCENARIO" = 1 ] && echo --scenario) $([ "$KILL_HOST" = 1 ] && echo --kill-host) \
     $([ "$ATTACKER" = 1 ] && echo --attacker) $([ "$NO_MULTICAST" = 1 ] && echo --no-multicast) --subnets "$SUBNETS" \
+    --replicas "$REPLICAS" --hold-jobs "$HOLD_JOBS" \
     ${CAPTURE:+--capture "$CAPTURE"}
 fi
 
@@ -191,7 +199,7 @@ NFT
     NODE_ARGS=(--iface "e$i")
   fi
   ip netns exec "$ns" java -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar "$JAR" job-server \
-    "${NODE_ARGS[@]}" --cluster 4242 --http-port 8080 --cancel-timeout 5s --outbox "$WORK/$ns/outbox.jsonl" "${KEY_ARGS[@]}" \
+    "${NODE_ARGS[@]}" --replicas "$REPLICAS" --cluster 4242 --http-port 8080 --cancel-timeout 5s --outbox "$WORK/$ns/outbox.jsonl" "${KEY_ARGS[@]}" \
     >"$WORK/$ns/server.log" 2>&1 &
   PIDS+=($!)
   SERVERS+=($!) # host i's job server is SERVERS[i-1], whatever else PIDS holds (dnsmasq, tcpdump)
@@ -218,6 +226,38 @@ echo "lan.sh: all job servers up" >&2
 
 join() { local IFS=,; echo "$*"; }
 
+# Each live host's live timers, replicas and heap after a full GC (jcmd GC.run), with the held
+# jobs armed; fails if a host keeps more than 1.25 x HOLD_JOBS x REPLICAS replicas (bounded
+# replicas: cluster timers x k / hosts, each host's share of the rendezvous).
+memory_report() {
+  local jcmd i m live replicas heap max=0 min= total=0 n=0 bound k
+  sleep 3 # replication of the held jobs settles; the scenario's finished replicas pass their grace
+  jcmd="$(dirname "$(readlink -f "$(command -v java)")")/jcmd"
+  echo "memory with $HOLD_JOBS held jobs per host, replicas($REPLICAS):"
+  for i in $(seq 1 "$HOSTS"); do
+    kill -0 "${SERVERS[$((i-1))]}" 2>/dev/null || continue
+    [ -x "$jcmd" ] && "$jcmd" "${SERVERS[$((i-1))]}" GC.run >/dev/null 2>&1 || true
+    m=$(curl -sf "http://$(addr_of "$i"):8080/metrics" || true)
+    live=$(printf '%s\n' "$m" | awk '/^wheelcast_live_timers[{ ]/ {print int($2)}')
+    replicas=$(printf '%s\n' "$m" | awk '/^wheelcast_replicas[{ ]/ {print int($2)}')
+    heap=$(printf '%s\n' "$m" | awk '/^jvm_memory_used_bytes[{].*area="heap"/ {s += $NF} END {printf "%.1f", s / 1048576}')
+    printf '  h%-3s live_timers=%-6s replicas=%-6s heap_after_gc_mb=%s\n' "$i" "${live:-?}" "${replicas:-?}" "$heap"
+    replicas=${replicas:-0}
+    total=$((total + replicas)); n=$((n + 1))
+    [ "$replicas" -gt "$max" ] && max=$replicas
+    if [ -z "$min" ] || [ "$replicas" -lt "$min" ]; then min=$replicas; fi
+  done
+  k=$REPLICAS
+  [ "$k" -gt $((n - 1)) ] && k=$((n - 1)) # every other host holds every timer
+  bound=$((HOLD_JOBS * k * 5 / 4))
+  echo "replicas per host: min=$min mean=$((total / (n > 0 ? n : 1))) max=$max (expected mean $HOLD_JOBS x $k = $((HOLD_JOBS * k)), bound $bound; a replica of every timer on every host would be $((HOLD_JOBS * (n - 1))))"
+  if [ "$max" -gt "$bound" ] || [ "$n" -eq 0 ]; then
+    echo "memory: FAIL a host keeps more replicas than the bound"
+    return 1
+  fi
+  echo "memory: OK"
+}
+
 if [ "$SCENARIO" = 1 ]; then
   KILL_ARGS=()
   if [ "$KILL_HOST" = 1 ]; then KILL_ARGS=(--kill-pid "${SERVERS[1]}" --kill-index 1); fi
@@ -232,9 +272,13 @@ if [ "$SCENARIO" = 1 ]; then
   fi
   set +e
   java -jar "$JAR" lan-scenario --hosts "$(join "${URLS[@]}")" --outboxes "$(join "${OUTBOXES[@]}")" \
-    --jobs "$JOBS" --timeout-ms "$TIMEOUT_MS" --seed "$SEED" --loss "$LOSS" "${KILL_ARGS[@]}" | tee "$WORK/verdict.txt"
+    --jobs "$JOBS" --timeout-ms "$TIMEOUT_MS" --seed "$SEED" --loss "$LOSS" --hold-jobs "$HOLD_JOBS" "${KILL_ARGS[@]}" | tee "$WORK/verdict.txt"
   rc=${PIPESTATUS[0]}
   set -e
+  if [ "$HOLD_JOBS" -gt 0 ]; then
+    memory_report || rc=1
+    tail -1 "$WORK/verdict.txt" # the verdict stays the last line
+  fi
   if [ "$UNICAST" = 1 ]; then
     if [ "$NO_MULTICAST" = 1 ]; then
       dropped=$(nft list chain bridge wheelcast_nomc mc | awk '/counter/ {for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1)}')

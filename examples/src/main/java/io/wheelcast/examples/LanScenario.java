@@ -55,6 +55,10 @@ public final class LanScenario implements Callable<Integer> {
     @Option(names = "--loss", defaultValue = "0", description = "Loss percent injected by the caller, for the report.")
     double loss;
 
+    @Option(names = "--hold-jobs", defaultValue = "0", description = {"After the audit, start this many 10-minute jobs on every host",
+            "and leave them armed, for the memory report of scripts/lan.sh (default: ${DEFAULT-VALUE})."})
+    int holdJobs;
+
 
     @Override
     public Integer call() throws Exception {
@@ -133,7 +137,6 @@ public final class LanScenario implements Callable<Integer> {
         long waitMs = Math.max(0, (lastDeadline - System.nanoTime()) / 1_000_000L) + (killPid == null ? 3_000 : 12_000);
         System.out.println("started " + jobs + " jobs on " + n + " hosts, cancels sent; waiting " + waitMs + " ms past the deadlines");
         Thread.sleep(waitMs);
-        pool.shutdown();
 
         Map<String, Integer> emails = new HashMap<>();
         List<String> invalidOutboxLines = new ArrayList<>();
@@ -229,10 +232,12 @@ public final class LanScenario implements Callable<Integer> {
                 }
             }
         }
+        int holdFailures = holdJobs > 0 ? hold(http, pool) : 0;
+        pool.shutdown();
         latencies.sort(Double::compare);
         double p50 = percentile(latencies, 50);
         double p99 = percentile(latencies, 99);
-        boolean ok = wrong == 0 && postFailures == 0 && invalidOutboxLines.isEmpty();
+        boolean ok = wrong == 0 && postFailures == 0 && holdFailures == 0 && invalidOutboxLines.isEmpty();
         System.out.println();
         System.out.printf("%-26s %8s%n", "jobs started", jobs);
         System.out.printf("%-26s %8s%n", "start failures", postFailures);
@@ -245,6 +250,10 @@ public final class LanScenario implements Callable<Integer> {
         System.out.printf("%-26s %8.1f%n", "cancel p50 ms", p50);
         System.out.printf("%-26s %8.1f%n", "cancel p99 ms", p99);
         System.out.printf("%-26s %8.0f%n", "injected loss %", loss);
+        if (holdJobs > 0) {
+            System.out.printf("%-26s %8s%n", "held jobs per host", holdJobs);
+            System.out.printf("%-26s %8s%n", "held jobs not started", holdFailures);
+        }
         if (killPid != null) {
             System.out.printf("%-26s %8s%n", "jobs on the killed host", deadHostJobs);
             System.out.printf("%-26s %8s%n", "their emails never sent", deadHostMissing);
@@ -255,6 +264,27 @@ public final class LanScenario implements Callable<Integer> {
                         + "loss_pct=%.0f elapsed_s=%.1f%n", ok ? "OK" : "FAIL", jobs, cancelled, expected, sent, wrong, p50, p99, loss,
                 (System.nanoTime() - start) / 1e9);
         return ok ? 0 : 1;
+    }
+
+    /** Starts --hold-jobs 10-minute jobs on every live host and leaves them armed; returns how many failed to start. */
+    private int hold(HttpClient http, ExecutorService pool) throws Exception {
+        List<Future<String>> posts = new ArrayList<>();
+        for (int h = 0; h < hosts.size(); h++) {
+            if (killPid != null && h == killIndex) {
+                continue;
+            }
+            for (int i = 0; i < holdJobs; i++) {
+                URI uri = URI.create(hosts.get(h) + "/jobs?id=hold-h" + (h + 1) + "-" + i + "&timeout=600s");
+                posts.add(pool.submit(() -> send(http, HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.noBody()))));
+            }
+        }
+        int failures = 0;
+        for (Future<String> f : posts) {
+            if (!f.get().startsWith("201")) {
+                failures++;
+            }
+        }
+        return failures;
     }
 
     private static String send(HttpClient http, HttpRequest.Builder req) {

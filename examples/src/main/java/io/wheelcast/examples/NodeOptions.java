@@ -64,6 +64,10 @@ final class NodeOptions {
     @Option(names = "--bind", description = "Unicast: the local address to bind (default: every address).")
     String bind;
 
+    @Option(names = "--replicas", defaultValue = "2", description = {"How many members keep a replica of each timer (default: ${DEFAULT-VALUE}):",
+            "a node holds about cluster timers x K / members replicas."})
+    int replicas;
+
     @Option(names = "--key-file", description = {"Cluster key file: one line ID:HEX (32 random bytes recommended),",
             "a second line for the previous key during rotation. Never printed."})
     java.nio.file.Path keyFile;
@@ -148,6 +152,7 @@ final class NodeOptions {
                 .acceptTextKills(acceptTextKills)
                 .emitTextKills(emitTextKills)
                 .cancelTimeout(cancelTimeout)
-                .receiveCoalescing(receiveCoalescing);
+                .receiveCoalescing(receiveCoalescing)
+                .replicas(replicas);
     }
 }
