@@ -25,6 +25,7 @@ f.magic = ProtoField.uint16("wheelcast.magic", "Magic", base.HEX)
 f.version = ProtoField.uint8("wheelcast.version", "Version")
 f.flags = ProtoField.uint8("wheelcast.flags", "Flags", base.HEX)
 f.authenticated = ProtoField.bool("wheelcast.flags.authenticated", "Authenticated", 8, nil, 0x01)
+f.direct = ProtoField.bool("wheelcast.flags.direct", "Direct (one member; direct sequence)", 8, nil, 0x02)
 f.cluster = ProtoField.uint32("wheelcast.cluster", "Cluster id")
 f.sender = ProtoField.uint64("wheelcast.sender", "Sender id", base.HEX)
 f.sequence = ProtoField.int64("wheelcast.sequence", "Sequence")
@@ -210,6 +211,7 @@ function wc.dissector(buf, pinfo, tree)
     header:add(f.version, buf(2, 1))
     local flags_item = header:add(f.flags, buf(3, 1))
     flags_item:add(f.authenticated, buf(3, 1))
+    flags_item:add(f.direct, buf(3, 1))
     header:add_le(f.cluster, buf(4, 4))
     header:add_le(f.sender, buf(8, 8))
     header:add_le(f.sequence, buf(16, 8))
@@ -270,6 +272,7 @@ function wc.dissector(buf, pinfo, tree)
     end
     pinfo.cols.info = "seq " .. tostring(buf(16, 8):le_int64()) .. " " .. table.concat(parts, ", ")
         .. (authenticated and " [tag]" or "")
+        .. (bit.band(buf(3, 1):uint(), 2) == 2 and " [direct]" or "")
     return len
 end
 

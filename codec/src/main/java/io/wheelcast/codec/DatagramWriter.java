@@ -49,6 +49,11 @@ public final class DatagramWriter {
 
     /** Starts a datagram at {@code buf}'s writer index. The buffer must have room for {@code maxDatagramLength}. */
     public void begin(ByteBuf buf, int clusterId, long senderId, long sequence, long timestampMs) {
+        begin(buf, clusterId, senderId, sequence, timestampMs, false);
+    }
+
+    /** As {@link #begin(ByteBuf, int, long, long, long)}; {@code direct} sets {@link WireFormat#FLAG_DIRECT}. */
+    public void begin(ByteBuf buf, int clusterId, long senderId, long sequence, long timestampMs, boolean direct) {
         buf.ensureWritable(maxDatagramLength);
         this.buf = buf;
         this.start = buf.writerIndex();
@@ -56,7 +61,7 @@ public final class DatagramWriter {
         header.wrap(buf, start)
                 .magic(WireFormat.MAGIC)
                 .version(WireFormat.VERSION)
-                .flags(signer == null ? 0 : WireFormat.FLAG_AUTHENTICATED)
+                .flags((signer == null ? 0 : WireFormat.FLAG_AUTHENTICATED) | (direct ? WireFormat.FLAG_DIRECT : 0))
                 .clusterId(clusterId)
                 .senderId(senderId)
                 .sequence(sequence)

@@ -75,6 +75,11 @@ public final class HeaderFlyweight {
         return (flags() & WireFormat.FLAG_AUTHENTICATED) != 0;
     }
 
+    /** Addressed to one member: the sequence is the sender's direct sequence ({@link WireFormat#FLAG_DIRECT}). */
+    public boolean direct() {
+        return (flags() & WireFormat.FLAG_DIRECT) != 0;
+    }
+
     public int clusterId() {
         return buf.getIntLE(offset + CLUSTER_ID_OFFSET);
     }

@@ -12,6 +12,12 @@ public final class WireFormat {
     public static final int VERSION = 1;
     /** Header flag: the last {@link #AUTH_TAG_LENGTH} bytes of the datagram are an authentication tag. */
     public static final int FLAG_AUTHENTICATED = 0x01;
+    /**
+     * Header flag (unicast mode): the datagram went to one member only, and its sequence number
+     * comes from the sender's second sequence, shared by all such datagrams, so a receiver
+     * tracks it apart from the sender's datagrams for everyone and counts no gaps in it.
+     */
+    public static final int FLAG_DIRECT = 0x02;
     /** Length of the authentication tag (HMAC-SHA-256 truncated) when {@link #FLAG_AUTHENTICATED} is set. */
     public static final int AUTH_TAG_LENGTH = 16;
     /** Every frame starts with type (u8), flags (u8), length (u16, whole frame). */

@@ -54,6 +54,12 @@ public enum Counter {
      */
     FRAMES_IN_MEMBERS, FRAMES_OUT_MEMBERS, MEMBER_ENTRIES_IGNORED, UNICAST_SENDS, DATAGRAMS_UNADDRESSED, SEEDS_SELF,
     DISCOVERY_FAILURES,
+    /**
+     * Unicast mode: datagrams addressed to one member (a replica to its holders, an answer to
+     * its canceller), and those of them sent to every destination instead because that member's
+     * address was not known yet.
+     */
+    DIRECT_DATAGRAMS_OUT, DIRECT_ADDRESS_UNKNOWN,
     /** A bug: the loop's periodic work threw (logged at most every 10 s); the tick goes on regardless. */
     LOOP_ERRORS,
     /** Gauges. */

@@ -3,7 +3,6 @@ package io.wheelcast.engine;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -26,6 +25,10 @@ class BoundedReplicasTest {
     private static final int NODES = 6;
     private static final int TIMERS_PER_NODE = 1_000;
 
+    private static WheelcastNodeBuilder builder(boolean unicast) {
+        return unicast ? SimulatedLan.unicast(WheelcastNode.builder()) : WheelcastNode.builder();
+    }
+
     private static byte[] id(int node, int i) {
         return ("n" + node + "-job-" + i).getBytes(StandardCharsets.UTF_8);
     }
@@ -43,11 +46,11 @@ class BoundedReplicasTest {
         }
     }
 
-    @ParameterizedTest(name = "k={0}, {1}% loss")
-    @CsvSource({"1,0", "2,0", "3,0", "2,10"})
-    void eachNodeHoldsAboutTimersTimesKOverNReplicas(int k, int lossPercent) {
-        long seed = 0xB0DE_0000L + 0x100L * k + lossPercent;
-        SimulatedLan lan = new SimulatedLan(NODES, seed, lossPercent, 1, WheelcastNode.builder().replicas(k));
+    @ParameterizedTest(name = "k={0}, {1}% loss, unicast={2}")
+    @CsvSource({"1,0,false", "2,0,false", "3,0,false", "2,10,false", "2,0,true", "2,10,true"})
+    void eachNodeHoldsAboutTimersTimesKOverNReplicas(int k, int lossPercent, boolean unicast) {
+        long seed = 0xB0DE_0000L + 0x100L * k + lossPercent + (unicast ? 0x1000L : 0);
+        SimulatedLan lan = new SimulatedLan(NODES, seed, lossPercent, 1, builder(unicast).replicas(k));
         lan.run(3_000);
         armEverywhere(lan, 60_000); // none fires during the measurement
         lan.run(3_000);
@@ -61,7 +64,12 @@ class BoundedReplicasTest {
             max = Math.max(max, replicas);
             perNode.append(n == 0 ? "" : "/").append(replicas);
         }
-        String figures = "seed=" + Long.toHexString(seed) + " k=" + k + " loss=" + lossPercent + "% replicas=" + perNode
+        long schedulesIn = 0;
+        for (int n = 0; n < NODES; n++) {
+            schedulesIn += lan.counters(n).get(Counter.FRAMES_IN_SCHEDULE);
+        }
+        String figures = "seed=" + Long.toHexString(seed) + " k=" + k + " loss=" + lossPercent + "% unicast=" + unicast
+                + " schedule_frames_in=" + schedulesIn + " replicas=" + perNode
                 + " expected_per_node=" + expectedPerNode + " unreplicated=" + unreplicated(lan);
         System.out.println("bounded replicas: " + figures);
         assertThat(unreplicated(lan)).as(figures).isZero();
@@ -73,6 +81,10 @@ class BoundedReplicasTest {
             assertThat(total).as(figures).isBetween((long) NODES * TIMERS_PER_NODE * k * 95 / 100, (long) NODES * TIMERS_PER_NODE * k * 110 / 100);
         }
         assertThat(max).as("rendezvous spreads the replicas: " + figures).isLessThanOrEqualTo(expectedPerNode * 12 / 10);
+        if (unicast && lossPercent == 0) {
+            // Unicast: a SCHEDULE travels to its k holders only, not to all N - 1 others.
+            assertThat(schedulesIn).as(figures).isEqualTo((long) NODES * TIMERS_PER_NODE * k);
+        }
     }
 
     private static long unreplicated(SimulatedLan lan) {
@@ -89,11 +101,11 @@ class BoundedReplicasTest {
      * adopts it); kills sent by nodes holding no replica still take effect. With k = 1 the
      * timers whose only holder died with the owner are lost: the documented limit.
      */
-    @ParameterizedTest(name = "k={0}")
-    @ValueSource(ints = {1, 2})
-    void aTimerSurvivesItsOwnerAndKMinusOneHoldersCrashingTogether(int k) {
-        long seed = 0xC0C0_0000L + k;
-        SimulatedLan lan = new SimulatedLan(NODES, seed, 0, 1, WheelcastNode.builder().replicas(k));
+    @ParameterizedTest(name = "k={0}, unicast={1}")
+    @CsvSource({"1,false", "2,false", "2,true"})
+    void aTimerSurvivesItsOwnerAndKMinusOneHoldersCrashingTogether(int k, boolean unicast) {
+        long seed = 0xC0C0_0000L + k + (unicast ? 0x1000L : 0);
+        SimulatedLan lan = new SimulatedLan(NODES, seed, 0, 1, builder(unicast).replicas(k));
         lan.run(3_000);
         for (int i = 0; i < TIMERS_PER_NODE; i++) {
             lan.node(0).schedule(id(0, i), 5_000 + i * 5L, null, new CompletableFuture<>(), lan.now);
@@ -148,7 +160,7 @@ class BoundedReplicasTest {
         for (CompletableFuture<CancelOutcome> f : lateCancels) {
             lateOutcomes.merge(f.join().status(), 1, Integer::sum);
         }
-        String figures = "seed=" + Long.toHexString(seed) + " k=" + k + " lost=" + lost + " doubled=" + doubled
+        String figures = "seed=" + Long.toHexString(seed) + " k=" + k + " unicast=" + unicast + " lost=" + lost + " doubled=" + doubled
                 + " cancelled_fired=" + cancelledFired + " cancel_outcomes=" + outcomes + " after_crash=" + lateOutcomes;
         System.out.println("bounded replicas, double crash: " + figures);
         assertThat(doubled).as(figures).isZero();

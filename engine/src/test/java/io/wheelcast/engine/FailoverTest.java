@@ -27,6 +27,10 @@ class FailoverTest {
     private static final int TIMERS = 10_000;
     private static final int NODES = 4;
 
+    private static WheelcastNodeBuilder builder(boolean unicast) {
+        return unicast ? SimulatedLan.unicast(WheelcastNode.builder()) : WheelcastNode.builder();
+    }
+
     private static String id(int i) {
         return "job-" + i;
     }
@@ -134,11 +138,12 @@ class FailoverTest {
     }
 
     /** k = 3 of 4 nodes is every other member: the replication of the multicast engine before bounded replicas. */
-    @ParameterizedTest(name = "{0}% loss, k={1}")
-    @CsvSource({"0,2", "10,2", "30,2", "0,1", "10,1", "30,1", "10,3"})
-    void crashedOwnersTimersFireExactlyOnceOnTheSurvivors(int lossPercent, int k) {
-        long seed = 0xFA11_0000L + lossPercent + 0x100L * k;
-        SimulatedLan lan = new SimulatedLan(NODES, seed, lossPercent, 1, WheelcastNode.builder().replicas(k));
+    @ParameterizedTest(name = "{0}% loss, k={1}, unicast={2}")
+    @CsvSource({"0,2,false", "10,2,false", "30,2,false", "0,1,false", "10,1,false", "30,1,false", "10,3,false",
+            "0,2,true", "10,2,true", "30,2,true", "10,1,true"})
+    void crashedOwnersTimersFireExactlyOnceOnTheSurvivors(int lossPercent, int k, boolean unicast) {
+        long seed = 0xFA11_0000L + lossPercent + 0x100L * k + (unicast ? 0x1000L : 0);
+        SimulatedLan lan = new SimulatedLan(NODES, seed, lossPercent, 1, builder(unicast).replicas(k));
         lan.run(3_000); // members hear each other
         long armedAt = lan.now;
         armAll(lan, 0);
@@ -167,7 +172,7 @@ class FailoverTest {
         // and its FIRED datagram was lost; survivors cannot tell that from "crashed before firing".
         List<Long> doubledDueBeforeCrash = doubledDueMsBefore(lan, armedAt, crashAt);
         figures += " doubled_due_ms_before_crash=" + doubledDueBeforeCrash;
-        System.out.println("failover crash: loss=" + lossPercent + "% k=" + k + " " + figures);
+        System.out.println("failover crash: loss=" + lossPercent + "% k=" + k + " unicast=" + unicast + " " + figures);
         assertThat(figures).as(figures).contains(" lost=0 ");
         if (lossPercent <= 10) {
             assertExactlyOnceButTheLastInstant(figures, doubledDueBeforeCrash);
@@ -217,11 +222,11 @@ class FailoverTest {
      * the node, back, must learn that and fire none of them a second time, and must not declare
      * the others dead for the silence it caused itself.
      */
-    @ParameterizedTest(name = "{0}% loss, k={1}")
-    @CsvSource({"0,2", "10,2", "0,1", "10,1", "10,3"})
-    void pausedOwnerYieldsToItsAdoptersAndSuspectsNoOne(int lossPercent, int k) {
-        long seed = 0x9A05E_000L + lossPercent + 0x100L * k;
-        SimulatedLan lan = new SimulatedLan(NODES, seed, lossPercent, 1, WheelcastNode.builder().replicas(k));
+    @ParameterizedTest(name = "{0}% loss, k={1}, unicast={2}")
+    @CsvSource({"0,2,false", "10,2,false", "0,1,false", "10,1,false", "10,3,false", "10,2,true", "10,1,true"})
+    void pausedOwnerYieldsToItsAdoptersAndSuspectsNoOne(int lossPercent, int k, boolean unicast) {
+        long seed = 0x9A05E_000L + lossPercent + 0x100L * k + (unicast ? 0x1000L : 0);
+        SimulatedLan lan = new SimulatedLan(NODES, seed, lossPercent, 1, builder(unicast).replicas(k));
         lan.run(3_000);
         long armedAt = lan.now;
         armAll(lan, 0);
@@ -238,7 +243,7 @@ class FailoverTest {
         lan.run(20_000);
  String figures = figures(seed, lan, fires(lan), Set.of()) + counts(lan, Counter.MEMBERS_DEAD, Counter.MEMBERS_REVIVED,
                 Counter.TIMERS_ADOPTED, Counter.TIMERS_YIELDED, Counter.TIMERS_FIRED_ELSEWHERE);
-        System.out.println("failover pause: loss=" + lossPercent + "% k=" + k + " " + figures + " adopted=" + adopted
+        System.out.println("failover pause: loss=" + lossPercent + "% k=" + k + " unicast=" + unicast + " " + figures + " adopted=" + adopted
                 + " yielded=" + lan.counters(0).get(Counter.TIMERS_YIELDED)
                 + " fired_elsewhere=" + lan.counters(0).get(Counter.TIMERS_FIRED_ELSEWHERE));
         assertExactlyOnceButTheLastInstant(figures, doubledDueMsBefore(lan, armedAt, pausedAt));
@@ -259,11 +264,11 @@ class FailoverTest {
      * owner's side and the other side both fire the timers due during the partition, none is
      * lost. Takeover off: at-most-once, only the owner fires, nothing twice.
      */
-    @ParameterizedTest(name = "takeover={0}, k={1}")
-    @CsvSource({"true,2", "false,2", "true,1"})
-    void partitionGivesTheDocumentedGuarantee(boolean takeover, int k) {
+    @ParameterizedTest(name = "takeover={0}, k={1}, unicast={2}")
+    @CsvSource({"true,2,false", "false,2,false", "true,1,false", "true,2,true", "false,2,true"})
+    void partitionGivesTheDocumentedGuarantee(boolean takeover, int k, boolean unicast) {
         long seed = 0x5B117L;
-        SimulatedLan lan = new SimulatedLan(NODES, seed, 0, 1, WheelcastNode.builder().takeover(takeover).replicas(k));
+        SimulatedLan lan = new SimulatedLan(NODES, seed, 0, 1, builder(unicast).takeover(takeover).replicas(k));
         lan.run(3_000);
         armAll(lan, 0);
         lan.run(1_000);

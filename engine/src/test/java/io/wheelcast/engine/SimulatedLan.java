@@ -25,6 +25,8 @@ import java.util.SplittableRandom;
  * a seeded loss rate and a fixed one-way latency. Lets tests run thousands of timers through
  * loss in milliseconds of real time, reproducibly from the seed.
  *
+ * <p>With a {@link #unicast} builder, a datagram addressed to one member reaches only it.
+ *
  * <p>Failures: a node can crash (silent for good), pause (neither ticks nor reads; what is sent
  * to it waits in its socket buffer and is read first when it resumes, as after SIGCONT), and the
  * LAN can be cut into sides that do not hear each other.
@@ -32,6 +34,17 @@ import java.util.SplittableRandom;
 final class SimulatedLan {
     private record InFlight(long deliverAt, long order, int to, byte[] bytes) {
     }
+
+    /**
+     * The builder of a simulated unicast cluster: frames for one member travel to it alone, as
+     * over real unicast sockets (the seed is never dialled: the simulation has no addresses).
+     */
+    static WheelcastNodeBuilder unicast(WheelcastNodeBuilder builder) {
+        return builder.unicast().seeds("127.0.0.1:1");
+    }
+
+    /** Node i's id is NODE_ID_BASE + i. */
+    static final long NODE_ID_BASE = 0x1000L;
 
     final List<NodeCore> nodes = new ArrayList<>();
     final List<Counters> counters = new ArrayList<>();
@@ -66,7 +79,7 @@ final class SimulatedLan {
             int from = i;
             Counters c = new Counters();
             List<TimerExpiry> fired = new ArrayList<>();
-            NodeCore core = new NodeCore(config, 0x1000L + i, c, new DatagramSink() {
+            NodeCore core = new NodeCore(config, NODE_ID_BASE + i, c, new DatagramSink() {
                 @Override
                 public ByteBuf allocate(int capacity) {
                     return Unpooled.buffer(capacity);
@@ -74,32 +87,13 @@ final class SimulatedLan {
 
                 @Override
                 public void send(ByteBuf datagram) {
-                    byte[] bytes = new byte[datagram.readableBytes()];
-                    datagram.readBytes(bytes);
-                    datagram.release();
-                    if (traceId != null) {
-                        trace(from, bytes);
-                    }
-                    for (int to = 0; to < nodes.size(); to++) {
-                        if (to == from || crashed[from] || side[to] != side[from]) {
-                            continue;
-                        }
-                        sent++;
-                        if (random.nextDouble() * 100 < lossPercent) {
-                            dropped++;
-                            continue;
-                        }
-                        long at = now + latencyMs;
-                        if (random.nextDouble() * 100 < reorderPercent) {
-                            reordered++;
-                            at += 1 + random.nextInt(20); // overtaken by later datagrams
-                        }
-                        wire.add(new InFlight(at, order++, to, bytes));
-                        if (random.nextDouble() * 100 < duplicatePercent) {
-                            duplicated++;
-                            wire.add(new InFlight(at + random.nextInt(5), order++, to, bytes));
-                        }
-                    }
+                    transmit(from, datagram, -1);
+                }
+
+                @Override
+                public void sendTo(ByteBuf datagram, long member) {
+                    int to = (int) (member - NODE_ID_BASE);
+                    transmit(from, datagram, to >= 0 && to < size ? to : -1);
                 }
 
                 @Override
@@ -111,6 +105,36 @@ final class SimulatedLan {
             backlog.add(new ArrayList<>());
             counters.add(c);
             expiries.add(fired);
+        }
+    }
+
+    /** Puts a sent datagram on the wire to every other node ({@code onlyTo} -1) or to one. */
+    private void transmit(int from, ByteBuf datagram, int onlyTo) {
+        byte[] bytes = new byte[datagram.readableBytes()];
+        datagram.readBytes(bytes);
+        datagram.release();
+        if (traceId != null) {
+            trace(from, bytes);
+        }
+        for (int to = 0; to < nodes.size(); to++) {
+            if (to == from || crashed[from] || side[to] != side[from] || (onlyTo >= 0 && to != onlyTo)) {
+                continue;
+            }
+            sent++;
+            if (random.nextDouble() * 100 < lossPercent) {
+                dropped++;
+                continue;
+            }
+            long at = now + latencyMs;
+            if (random.nextDouble() * 100 < reorderPercent) {
+                reordered++;
+                at += 1 + random.nextInt(20); // overtaken by later datagrams
+            }
+            wire.add(new InFlight(at, order++, to, bytes));
+            if (random.nextDouble() * 100 < duplicatePercent) {
+                duplicated++;
+                wire.add(new InFlight(at + random.nextInt(5), order++, to, bytes));
+            }
         }
     }
 

@@ -86,6 +86,43 @@ class UnicastClusterTest {
         }
     }
 
+    /**
+     * Four members, k = 1: each SCHEDULE travels to its one holder only (not to all three
+     * others), the holder's REPLICATED to the owner only, and a cancel from any member still
+     * reaches the owner (the KILL goes to everyone) and is answered.
+     */
+    @Test
+    void framesForOneNodeTravelToThatNodeOnly() throws Exception {
+        int port = TestNetwork.port();
+        WheelcastNode a = start(node(1, port).seeds("127.0.0.2:" + port).replicas(1));
+        for (int i = 2; i <= 4; i++) {
+            start(node(i, port).seeds("127.0.0.1:" + port).replicas(1));
+        }
+        await("every node sees the other three", () -> nodes.stream().allMatch(n -> stat(n, Counter.LIVE_MEMBERS) == 3));
+        int timers = 300;
+        for (int i = 0; i < timers; i++) {
+            a.schedule("direct-" + i, Duration.ofSeconds(30)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        }
+        await("every timer replicated", () -> stat(a, Counter.UNREPLICATED_TIMERS) == 0
+                && nodes.stream().mapToLong(n -> stat(n, Counter.REPLICAS)).sum() == timers);
+        long schedulesIn = 0;
+        long replicatedIn = 0;
+        for (WheelcastNode n : nodes.subList(1, 4)) {
+            schedulesIn += stat(n, Counter.FRAMES_IN_SCHEDULE);
+            replicatedIn += stat(n, Counter.FRAMES_IN_REPLICATED);
+        }
+        String figures = "schedule_frames_in=" + schedulesIn + " replicated_frames_in_elsewhere=" + replicatedIn
+                + " direct_datagrams_out=" + stat(a, Counter.DIRECT_DATAGRAMS_OUT) + " address_unknown=" + stat(a, Counter.DIRECT_ADDRESS_UNKNOWN);
+        assertThat(schedulesIn).as("one holder each, re-sends aside: " + figures).isBetween((long) timers, timers + 30L);
+        assertThat(replicatedIn).as("acknowledgements go to the owner only: " + figures).isZero();
+        assertThat(stat(a, Counter.DIRECT_DATAGRAMS_OUT)).as(figures).isPositive();
+        assertThat(stat(a, Counter.FRAMES_IN_REPLICATED)).as(figures).isGreaterThanOrEqualTo(timers);
+        for (int i = 0; i < 30; i++) {
+            assertThat(nodes.get(1 + i % 3).cancel("direct-" + i).toCompletableFuture().get(5, TimeUnit.SECONDS))
+                    .isEqualTo(new CancelOutcome(CancelOutcome.Status.CANCELLED, a.nodeId()));
+        }
+    }
+
     @Test
     void aLateJoinerIsFoundAndALeaversTimersAreTakenOver() throws Exception {
         int port = TestNetwork.port();

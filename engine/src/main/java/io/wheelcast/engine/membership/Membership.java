@@ -54,6 +54,8 @@ public final class Membership {
     private final long minTimeoutMs;
     private final long marginMs;
     private int size;
+    /** Scratch of {@link #holders}: the scores of the holders found so far. */
+    private final long[] holderScores = new long[64];
 
     /**
      * @param minTimeoutMs the configured failure timeout: the floor of every member's timeout
@@ -290,6 +292,38 @@ public final class Membership {
             }
         }
         return true;
+    }
+
+    /**
+     * An owner's designated holders for an id: the top-{@code k} rendezvous winners among the
+     * live members other than {@code owner}, best first, into {@code out}; returns how many
+     * (fewer than k while fewer members live). No allocation.
+     */
+    public int holders(int idHash, long owner, int k, long[] out) {
+        int n = 0;
+        for (int i = 0; i < size; i++) {
+            if (!alive[i] || ids[i] == owner) {
+                continue;
+            }
+            long s = score(ids[i], idHash);
+            int at = n;
+            while (at > 0 && Long.compareUnsigned(holderScores[at - 1], s) < 0) {
+                at--;
+            }
+            if (at >= k) {
+                continue;
+            }
+            for (int j = Math.min(n, k - 1); j > at; j--) {
+                out[j] = out[j - 1];
+                holderScores[j] = holderScores[j - 1];
+            }
+            out[at] = ids[i];
+            holderScores[at] = s;
+            if (n < k) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** The owner's designated backup for an id: the live member that would adopt it; 0 if none. */

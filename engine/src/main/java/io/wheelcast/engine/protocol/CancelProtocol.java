@@ -86,7 +86,7 @@ final class CancelProtocol {
                 registry.killedBy(h, 0, nodeId);
                 counters.increment(Counter.TIMERS_CANCELLED_LOCALLY);
                 counters.increment(Counter.CANCELS_CANCELLED);
-                frames.killAck(0, nodeId, KillAckFlyweight.OUTCOME_CANCELLED, h); // replicas drop their copy
+                frames.cancelledToHolders(0, nodeId, h); // replicas drop their copy
                 handoff.complete(result, new CancelOutcome(CancelOutcome.Status.CANCELLED, nodeId));
                 return;
             }
@@ -149,7 +149,7 @@ final class CancelProtocol {
                 completeCancel(p, CancelOutcome.Status.CANCELLED, nodeId);
             }
         }
-        frames.killAck(requestId, canceller, KillAckFlyweight.OUTCOME_CANCELLED, h);
+        frames.killAck(canceller == nodeId ? FrameOutbox.EVERYONE : canceller, requestId, canceller, KillAckFlyweight.OUTCOME_CANCELLED, h);
         handoff.complete(result, ScheduleOutcome.PRE_CANCELLED);
     }
 
@@ -240,11 +240,11 @@ final class CancelProtocol {
                 registry.payload(h, null);
                 registry.killedBy(h, requestId, sender);
                 counters.increment(Counter.TIMERS_CANCELLED_REMOTELY);
-                frames.killAck(requestId, sender, KillAckFlyweight.OUTCOME_CANCELLED, h);
+                frames.cancelledToHolders(requestId, sender, h);
                 handoff.remoteCancel(registry.ids(), h, sender);
             }
-            case LOCAL_CANCELLED -> frames.killAck(requestId, sender, KillAckFlyweight.OUTCOME_CANCELLED, h);
-            case LOCAL_FIRED -> frames.killAck(requestId, sender, KillAckFlyweight.OUTCOME_ALREADY_FIRED, h);
+            case LOCAL_CANCELLED -> frames.killAck(sender, requestId, sender, KillAckFlyweight.OUTCOME_CANCELLED, h);
+            case LOCAL_FIRED -> frames.killAck(sender, requestId, sender, KillAckFlyweight.OUTCOME_ALREADY_FIRED, h);
             case REPLICA -> {
                 // The owner answers; remembered in case the owner dies before it does.
                 registry.marks(h, registry.marks(h) | TimerRegistry.MARK_KILLED);

@@ -9,5 +9,13 @@ public interface DatagramSink {
     /** Takes ownership of {@code datagram}. */
     void send(ByteBuf datagram);
 
+    /**
+     * Takes ownership of {@code datagram}, meant for one member only (unicast mode). By default
+     * it goes where {@link #send} sends: every member ignores what is not its own.
+     */
+    default void sendTo(ByteBuf datagram, long member) {
+        send(datagram);
+    }
+
     void flush();
 }

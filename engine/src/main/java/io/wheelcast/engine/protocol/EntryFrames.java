@@ -1,66 +1,137 @@
 package io.wheelcast.engine.protocol;
 
 import io.wheelcast.codec.KillAckFlyweight;
+import io.wheelcast.codec.ScheduleFlyweight;
+import io.wheelcast.engine.membership.Membership;
 import io.wheelcast.engine.registry.EntryKind;
 import io.wheelcast.engine.registry.IdIndex;
 import io.wheelcast.engine.registry.TimerRegistry;
 
+import static io.wheelcast.engine.protocol.FrameOutbox.EVERYONE;
+
 /**
  * The frames the protocol sends, written from the registry's id arena (no id is copied to send
- * it) into the {@link FrameOutbox}, which packs them into datagrams.
+ * it) into the {@link FrameOutbox}, which packs them into datagrams. Each method says who the
+ * frame is for: everyone, one node (an answer to whoever asked), or an own timer's holders (its
+ * replica, and how it ended). In multicast mode all of them share the group's datagrams; in
+ * unicast mode a frame for one node or for the holders travels to them only.
  */
 final class EntryFrames {
     private final FrameOutbox outbox;
     private final TimerRegistry registry;
     private final IdIndex ids;
+    private final Membership membership;
     private final long nodeId;
+    private final int replicas;
+    private final long[] holders;
 
-    EntryFrames(FrameOutbox outbox, TimerRegistry registry, long nodeId) {
+    EntryFrames(FrameOutbox outbox, TimerRegistry registry, Membership membership, long nodeId, int replicas) {
         this.outbox = outbox;
         this.registry = registry;
         this.ids = registry.ids();
+        this.membership = membership;
         this.nodeId = nodeId;
+        this.replicas = replicas;
+        this.holders = new long[replicas];
     }
 
-    /** A new own timer's SCHEDULE, from the caller's id. */
-    void newSchedule(long delayMs, byte[] id, byte[] payload) {
-        outbox.schedule(0, delayMs, nodeId, id, 0, id.length, payload);
+    /**
+     * The designated holders of an own timer in this node's view, or none where one frame for
+     * everyone does (multicast mode, no live member yet, or an adopted timer, whose previous
+     * holders and returning owner must hear it too).
+     */
+    private int holdersOf(int hash, long owner) {
+        if (!outbox.directSends() || owner != nodeId) {
+            return 0;
+        }
+        return membership.holders(hash, nodeId, replicas, holders);
     }
 
-    /** The SCHEDULE of a registry entry (own, adopted or handed over). */
-    void schedule(int flags, int h, long delayMs, long owner) {
-        outbox.schedule(flags, delayMs, owner, ids.arena(), ids.idOffset(h), ids.idLength(h), registry.payload(h));
+    /** A new own timer's SCHEDULE, from the caller's id, to its holders. */
+    void newSchedule(int hash, long delayMs, byte[] id, byte[] payload) {
+        int n = holdersOf(hash, nodeId);
+        if (n == 0) {
+            outbox.schedule(EVERYONE, 0, delayMs, nodeId, id, 0, id.length, payload);
+        }
+        for (int i = 0; i < n; i++) {
+            outbox.schedule(holders[i], 0, delayMs, nodeId, id, 0, id.length, payload);
+        }
     }
 
-    void replicated(long owner, int h) {
-        outbox.replicated(owner, ids.arena(), ids.idOffset(h), ids.idLength(h));
+    /** The SCHEDULE of an own (or adopted) timer, re-sent: to its holders, or to everyone once anyone may answer. */
+    void scheduleToHolders(int flags, int h, long delayMs) {
+        int n = (flags & ScheduleFlyweight.FLAG_ACK_ANY) != 0 ? 0 : holdersOf(ids.hash(h), registry.owner(h));
+        if (n == 0) {
+            schedule(EVERYONE, flags, h, delayMs, nodeId);
+        }
+        for (int i = 0; i < n; i++) {
+            schedule(holders[i], flags, h, delayMs, nodeId);
+        }
     }
 
+    /** The SCHEDULE of a registry entry (own, adopted or handed over) to {@code to} (or {@link FrameOutbox#EVERYONE}). */
+    void schedule(long to, int flags, int h, long delayMs, long owner) {
+        outbox.schedule(to, flags, delayMs, owner, ids.arena(), ids.idOffset(h), ids.idLength(h), registry.payload(h));
+    }
+
+    void replicated(long to, long owner, int h) {
+        outbox.replicated(to, owner, ids.arena(), ids.idOffset(h), ids.idLength(h));
+    }
+
+    /** A KILL for everyone: the canceller does not know the owner. */
     void kill(long requestId, byte[] id, int off, int len) {
-        outbox.kill(requestId, id, off, len);
+        outbox.kill(EVERYONE, requestId, id, off, len);
     }
 
-    /** A KILL with no request to answer (request id 0): tells an adopter the timer was cancelled. */
-    void killOf(int h) {
-        outbox.kill(0, ids.arena(), ids.idOffset(h), ids.idLength(h));
+    /** A KILL with no request to answer (request id 0): tells {@code to} (an adopter) the timer was cancelled. */
+    void killOf(long to, int h) {
+        outbox.kill(to, 0, ids.arena(), ids.idOffset(h), ids.idLength(h));
     }
 
-    void killAck(long requestId, long canceller, int outcome, int h) {
-        outbox.killAck(requestId, canceller, outcome, ids.arena(), ids.idOffset(h), ids.idLength(h));
+    void killAck(long to, long requestId, long canceller, int outcome, int h) {
+        outbox.killAck(to, requestId, canceller, outcome, ids.arena(), ids.idOffset(h), ids.idLength(h));
     }
 
-    void fired(int h) {
-        outbox.fired(ids.arena(), ids.idOffset(h), ids.idLength(h));
+    /** An own timer was cancelled: the canceller (if another node) and the holders learn it. */
+    void cancelledToHolders(long requestId, long canceller, int h) {
+        int n = holdersOf(ids.hash(h), registry.owner(h));
+        if (n == 0) {
+            killAck(EVERYONE, requestId, canceller, KillAckFlyweight.OUTCOME_CANCELLED, h);
+            return;
+        }
+        boolean cancellerIsHolder = canceller == nodeId || canceller == 0;
+        for (int i = 0; i < n; i++) {
+            killAck(holders[i], requestId, canceller, KillAckFlyweight.OUTCOME_CANCELLED, h);
+            cancellerIsHolder |= holders[i] == canceller;
+        }
+        if (!cancellerIsHolder) {
+            killAck(canceller, requestId, canceller, KillAckFlyweight.OUTCOME_CANCELLED, h);
+        }
     }
 
-    /** Our record says the timer already finished: say how, to whoever still thinks it is armed. */
-    void outcomeOf(int h) {
+    /** An own timer fired: its holders learn it. */
+    void firedToHolders(int h) {
+        int n = holdersOf(ids.hash(h), registry.owner(h));
+        if (n == 0) {
+            fired(EVERYONE, h);
+        }
+        for (int i = 0; i < n; i++) {
+            fired(holders[i], h);
+        }
+    }
+
+    void fired(long to, int h) {
+        outbox.fired(to, ids.arena(), ids.idOffset(h), ids.idLength(h));
+    }
+
+    /** Our record says the timer already finished: say how, to {@code to}, who still thinks it is armed (or everyone). */
+    void outcomeTo(long to, int h) {
         EntryKind kind = registry.kind(h);
         if (kind == EntryKind.LOCAL_CANCELLED
                 || (kind == EntryKind.REPLICA && (registry.marks(h) & TimerRegistry.MARK_DONE_CANCELLED) != 0)) {
-            killAck(registry.requestId(h), registry.canceller(h), KillAckFlyweight.OUTCOME_CANCELLED, h);
+            killAck(to, registry.requestId(h), registry.canceller(h), KillAckFlyweight.OUTCOME_CANCELLED, h);
         } else {
-            fired(h);
+            fired(to, h);
         }
     }
 
@@ -72,12 +143,12 @@ final class EntryFrames {
         outbox.heartbeat(liveTimers, intervalMs, beat);
     }
 
-    /** Sends the datagram being filled, if any (without flushing the socket). */
+    /** Sends the datagrams being filled, if any (without flushing the socket). */
     void sendCurrent() {
         outbox.sendCurrent();
     }
 
-    /** Sends the datagram being filled, if any, and flushes the socket. */
+    /** Sends the datagrams being filled, if any, and flushes the socket. */
     void flush() {
         outbox.flush();
     }

@@ -159,10 +159,10 @@ final class Failover implements Membership.DeathListener {
             return;
         }
         if ((registry.marks(h) & TimerRegistry.MARK_KILLED) != 0) {
-            frames.killOf(h); // the kill first, so the adopter takes it over as cancelled
+            frames.killOf(winner, h); // the kill first, so the adopter takes it over as cancelled
         }
         long due = registry.deadline(h) - config.replicaGraceMs();
-        frames.schedule(0, h, Math.max(0, due - clock.nowMs), deadOwner);
+        frames.schedule(winner, 0, h, Math.max(0, due - clock.nowMs), deadOwner);
         counters.increment(Counter.ORPHANS_FORWARDED);
         registry.attempts(h, registry.attempts(h) + 1);
         registry.retryAt(h, clock.nowMs + timeouts.replicationRetryMs(registry.attempts(h)));
@@ -193,7 +193,7 @@ final class Failover implements Membership.DeathListener {
             }
         } else if (winner) {
             registry.marks(h, registry.marks(h) | TimerRegistry.MARK_HELD);
-            frames.replicated(owner, h);
+            frames.replicated(sender, owner, h);
         }
     }
 
@@ -214,7 +214,7 @@ final class Failover implements Membership.DeathListener {
             registry.payload(h, null);
             registry.killedBy(h, requestId, canceller);
             counters.increment(Counter.TIMERS_ADOPTED_CANCELLED);
-            frames.killAck(requestId, canceller, KillAckFlyweight.OUTCOME_CANCELLED, h);
+            frames.killAck(FrameOutbox.EVERYONE, requestId, canceller, KillAckFlyweight.OUTCOME_CANCELLED, h);
             return;
         }
         long due = registry.deadline(h) - config.replicaGraceMs();
@@ -241,7 +241,7 @@ final class Failover implements Membership.DeathListener {
 
     /** Multicasts an adopted timer's SCHEDULE (owner: this node) and re-sends it until a replica is acknowledged. */
     private void announceAdoption(int h) {
-        frames.schedule(replication.scheduleFlags(h), h, Math.max(0, registry.dueAt(h) - clock.nowMs), nodeId);
+        frames.schedule(FrameOutbox.EVERYONE, replication.scheduleFlags(h), h, Math.max(0, registry.dueAt(h) - clock.nowMs), nodeId);
         replication.armRetry(h);
     }
 
@@ -254,7 +254,7 @@ final class Failover implements Membership.DeathListener {
                     || Long.compareUnsigned(Membership.score(sender, hash), Membership.score(nodeId, hash)) > 0) {
                 yieldTo(h, sender);
                 registry.marks(h, TimerRegistry.MARK_HELD); // we answer: the adopter tells us how it ends
-                frames.replicated(sender, h); // the adopter waits for this before it stops telling us
+                frames.replicated(sender, sender, h); // the adopter waits for this before it stops telling us
                 return;
             }
             announceAdoption(h); // two adopters (their views differed): the higher rendezvous score keeps it

@@ -90,15 +90,15 @@ public final class NodeCore implements FrameHandler {
                 new DecoderLimits(config.maxReceiveDatagramBytes(), config.maxIdLength(), config.maxPayloadLength(), 512), config.clusterId());
         this.authenticator = config.currentKey() == null ? null
                 : new HmacAuthenticator(config.currentKey(), config.previousKey());
-        FrameOutbox outbox = new FrameOutbox(new DatagramWriter(config.maxDatagramBytes(), 512, authenticator), sink, counters,
-                config.maxDatagramBytes(), (int) config.clusterId(), nodeId);
+        FrameOutbox outbox = new FrameOutbox(() -> new DatagramWriter(config.maxDatagramBytes(), 512, authenticator),
+                config.unicast() != null, sink, counters, config.maxDatagramBytes(), (int) config.clusterId(), nodeId);
         this.registry = new TimerRegistry(config.maxTimers(), config.maxReplicas(), config.maxTombstones(),
                 config.maxIdLength(), startMs, config.tickMs(), config.wheelSlots());
         PendingCancels pending = new PendingCancels(config.maxPendingCancels(), config.maxIdLength(), startMs);
         this.senders = new SenderTable(config.maxSenders());
         this.membership = new Membership(config.maxSenders(), config.failureTimeoutMs(), 500);
         this.readAhead = new KillReadAhead(config.maxIdLength());
-        this.frames = new EntryFrames(outbox, registry, nodeId);
+        this.frames = new EntryFrames(outbox, registry, membership, nodeId, config.replicas());
         this.handoff = new UserHandoff(counters, config.completionExecutor());
         RetryTimeouts timeouts = new RetryTimeouts(config.killBackoff());
         ReceivedId receivedId = new ReceivedId(config.maxIdLength());
@@ -133,6 +133,11 @@ public final class NodeCore implements FrameHandler {
     /** Unicast mode: the addresses counted by {@link #destinationCount()}; on the loop only. */
     public InetSocketAddress[] destinations() {
         return discovery.destinations();
+    }
+
+    /** Unicast mode: where a member is, or null while unknown; on the loop only. */
+    public InetSocketAddress addressOf(long member) {
+        return discovery.addressOf(member);
     }
 
     /** Unicast mode: the seeds' and DNS name's addresses as last resolved (a resolution replaces the last); on the loop only. */
@@ -190,7 +195,7 @@ public final class NodeCore implements FrameHandler {
             return;
         }
         long evictionsBefore = senders.evictions();
-        SenderTable.Verdict verdict = senders.accept(sender, header.sequence(), now);
+        SenderTable.Verdict verdict = senders.accept(sender, header.sequence(), header.direct(), now);
         if (senders.evictions() != evictionsBefore) {
             counters.increment(Counter.SENDER_EVICTIONS);
         }

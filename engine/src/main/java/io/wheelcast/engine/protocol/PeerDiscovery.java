@@ -96,6 +96,11 @@ final class PeerDiscovery {
         return addresses == null ? 0 : addresses.destinationCount(clock.nowMs, membership);
     }
 
+    /** Where {@code member} is (unicast mode), or null while unknown. */
+    InetSocketAddress addressOf(long member) {
+        return addresses == null ? null : addresses.addressOf(member);
+    }
+
     InetSocketAddress[] destinations() {
         return addresses.destinations();
     }

@@ -58,7 +58,7 @@ final class Replicas {
                 case REPLICA -> {
                     if ((registry.marks(h) & TimerRegistry.MARK_DONE) != 0) {
                         if (owner != sender || adoption) {
-                            frames.outcomeOf(h); // a survivor or an adopter missed that the timer finished
+                            frames.outcomeTo(sender, h); // a survivor or an adopter missed that the timer finished
                             return;
                         }
                         registry.marks(h, 0); // its owner armed the id again
@@ -68,7 +68,7 @@ final class Replicas {
                     if (owner == sender) {
                         registry.cancelRetry(h); // an owner is alive again: nothing to hand over
                         if (adoption && (registry.marks(h) & TimerRegistry.MARK_KILLED) != 0) {
-                            frames.killOf(h); // the adopter missed the kill
+                            frames.killOf(sender, h); // the adopter missed the kill
                         }
                         acknowledgeIfAsked(f, sender, owner, hash, h);
                     } else {
@@ -80,10 +80,10 @@ final class Replicas {
                     // The owner holds a tombstone too (or will get the retransmitted KILL) and cancels it.
                     counters.increment(Counter.SCHEDULE_AFTER_KILL);
                     if (adoption || owner != sender) {
-                        frames.killOf(h); // tell the adopter
+                        frames.killOf(sender, h); // tell the adopter
                     }
                     if (owner != sender && !adoption) {
-                        frames.replicated(owner, h); // to a survivor handing it over: we know it is cancelled
+                        frames.replicated(sender, owner, h); // to a survivor handing it over: we know it is cancelled
                     }
                     return;
                 }
@@ -93,7 +93,7 @@ final class Replicas {
                 }
                 case LOCAL_CANCELLED, LOCAL_FIRED -> {
                     if (adoption || owner == registry.owner(h) || owner == nodeId) {
-                        frames.outcomeOf(h); // an adopter or forwarder still thinks it is armed
+                        frames.outcomeTo(sender, h); // an adopter or forwarder still thinks it is armed
                         return;
                     }
                     registry.remove(h); // a finished timer's record; the id was reused by another owner
@@ -139,7 +139,7 @@ final class Replicas {
         }
         if ((f.frameFlags() & ScheduleFlyweight.FLAG_ACK_ANY) != 0 || membership.winner(hash, nodeId, owner) == nodeId) {
             registry.marks(h, registry.marks(h) | TimerRegistry.MARK_HELD);
-            frames.replicated(owner, h);
+            frames.replicated(owner, owner, h);
         }
     }
 
@@ -172,7 +172,7 @@ final class Replicas {
                 registry.cancelRetry(h);
             }
             if ((marks & TimerRegistry.MARK_HELD) != 0) {
-                frames.replicated(sender, h); // the owner re-sends the outcome until its holder confirms
+                frames.replicated(sender, sender, h); // the owner re-sends the outcome until its holder confirms
             }
         } else if (kind == EntryKind.LOCAL_ARMED && sender != nodeId) {
             registry.cancelRetry(h);

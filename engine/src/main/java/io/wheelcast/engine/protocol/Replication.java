@@ -100,7 +100,7 @@ final class Replication {
         registry.attempts(h, 0);
         registry.marks(h, 0);
         counters.increment(Counter.TIMERS_ARMED);
-        frames.newSchedule(delayMs, id, payload);
+        frames.newSchedule(hash, delayMs, id, payload);
         armRetry(h);
         handoff.complete(result, ScheduleOutcome.ARMED);
     }
@@ -158,7 +158,7 @@ final class Replication {
             } else if (registry.holder(h) == 0 && registry.attempts(h) == 0 && !registry.retryPending(h)) {
                 // A replica acknowledged only after the timer finished: its holder must learn how it ended.
                 registry.holder(h, holder);
-                frames.outcomeOf(h);
+                frames.outcomeTo(holder, h);
                 registry.retryAt(h, clock.nowMs + timeouts.noticeRetryMs(0));
             }
             return;
@@ -223,14 +223,14 @@ final class Replication {
                 }
                 counters.increment(Counter.SCHEDULE_RETRANSMITS);
                 registry.attempts(h, registry.attempts(h) + 1);
-                frames.schedule(scheduleFlags(h), h, Math.max(0, registry.dueAt(h) - now), nodeId);
+                frames.scheduleToHolders(scheduleFlags(h), h, Math.max(0, registry.dueAt(h) - now));
                 registry.retryAt(h, now + timeouts.replicationRetryMs(registry.attempts(h)));
             }
             case LOCAL_CANCELLED, LOCAL_FIRED -> {
-                frames.outcomeOf(h);
+                long holder = registry.holder(h);
+                frames.outcomeTo(holder != 0 ? holder : FrameOutbox.EVERYONE, h); // no holder: a returning owner, and whoever else
                 int attempts = registry.attempts(h) + 1;
                 registry.attempts(h, attempts);
-                long holder = registry.holder(h);
                 if (holder != 0 && membership.isAlive(holder) && attempts < HOLDER_NOTICES) {
                     registry.retryAt(h, now + timeouts.noticeRetryMs(attempts));
                 } else if (holder == 0 && attempts < REANNOUNCEMENTS) {
@@ -271,7 +271,7 @@ final class Replication {
         if (adoptedFrom != 0) {
             latencies.record(Latency.ADOPTION_LATENESS, Math.max(0, now - deadline) * 1_000);
         }
-        frames.fired(h);
+        frames.firedToHolders(h);
         handoff.expired(registry.ids(), h, payload, deadline, now, adoptedFrom);
     }
 
@@ -286,7 +286,7 @@ final class Replication {
         for (int h = 0, n = registry.capacity(); h < n; h++) {
             if (registry.kind(h) == EntryKind.LOCAL_ARMED && registry.holder(h) == 0) {
                 boolean adopted = registry.owner(h) != nodeId;
-                frames.schedule(ScheduleFlyweight.FLAG_ACK_ANY | (adopted ? ScheduleFlyweight.FLAG_ADOPTED : 0),
+                frames.schedule(FrameOutbox.EVERYONE, ScheduleFlyweight.FLAG_ACK_ANY | (adopted ? ScheduleFlyweight.FLAG_ADOPTED : 0),
                         h, Math.max(0, registry.dueAt(h) - clock.nowMs), nodeId);
             }
         }

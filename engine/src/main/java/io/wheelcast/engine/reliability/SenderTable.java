@@ -25,6 +25,7 @@ public final class SenderTable {
 
     private final long[] senders;
     private final boolean[] used;
+    /** Per sender two sequence spaces, at 2 x slot (its datagrams for everyone) and 2 x slot + 1 (direct ones). */
     private final long[] highest;
     private final long[] window;
     private final long[] lastHeardMs;
@@ -41,8 +42,8 @@ public final class SenderTable {
         int tableSize = OpenAddressing.tableSize(maxSenders);
         this.senders = new long[tableSize];
         this.used = new boolean[tableSize];
-        this.highest = new long[tableSize];
-        this.window = new long[tableSize];
+        this.highest = new long[2 * tableSize];
+        this.window = new long[2 * tableSize];
         this.lastHeardMs = new long[tableSize];
         this.mask = tableSize - 1;
         this.maxSenders = maxSenders;
@@ -61,7 +62,17 @@ public final class SenderTable {
         return evictions;
     }
 
+    /** A datagram for everyone (the sender's group sequence): duplicates dropped, gaps counted. */
     public Verdict accept(long sender, long sequence, long nowMs) {
+        return accept(sender, sequence, false, nowMs);
+    }
+
+    /**
+     * {@code direct}: a datagram addressed to this node only, numbered in the sender's direct
+     * sequence, which it shares across all its destinations: duplicates are dropped, but the
+     * numbers this node skips went to others, so no gap is counted.
+     */
+    public Verdict accept(long sender, long sequence, boolean direct, long nowMs) {
         lastGap = 0;
         int i = slot(sender);
         if (!used[i]) {
@@ -71,19 +82,22 @@ public final class SenderTable {
             }
             used[i] = true;
             senders[i] = sender;
-            highest[i] = sequence;
-            window[i] = 1L;
-            lastHeardMs[i] = nowMs;
+            highest[2 * i] = 0;
+            window[2 * i] = 0;
+            highest[2 * i + 1] = 0;
+            window[2 * i + 1] = 0;
             size++;
-            return Verdict.NEW;
         }
         lastHeardMs[i] = nowMs;
-        long top = highest[i];
-        if (sequence > top) {
+        int w = direct ? 2 * i + 1 : 2 * i;
+        long top = highest[w];
+        if (window[w] == 0 || sequence > top) { // the first of this space, or a new highest
             long advance = sequence - top;
-            lastGap = advance - 1;
-            window[i] = advance >= WINDOW ? 1L : (window[i] << advance) | 1L;
-            highest[i] = sequence;
+            if (!direct && window[w] != 0) {
+                lastGap = advance - 1;
+            }
+            window[w] = window[w] == 0 || advance >= WINDOW ? 1L : (window[w] << advance) | 1L;
+            highest[w] = sequence;
             return Verdict.NEW;
         }
         long behind = top - sequence;
@@ -91,10 +105,10 @@ public final class SenderTable {
             return Verdict.TOO_OLD;
         }
         long bit = 1L << behind;
-        if ((window[i] & bit) != 0) {
+        if ((window[w] & bit) != 0) {
             return Verdict.DUPLICATE;
         }
-        window[i] |= bit;
+        window[w] |= bit;
         return Verdict.NEW;
     }
 
@@ -138,8 +152,10 @@ public final class SenderTable {
             if (OpenAddressing.canFillHole(hole, j, ideal)) {
                 used[hole] = true;
                 senders[hole] = senders[j];
-                highest[hole] = highest[j];
-                window[hole] = window[j];
+                highest[2 * hole] = highest[2 * j];
+                window[2 * hole] = window[2 * j];
+                highest[2 * hole + 1] = highest[2 * j + 1];
+                window[2 * hole + 1] = window[2 * j + 1];
                 lastHeardMs[hole] = lastHeardMs[j];
                 used[j] = false;
                 hole = j;

@@ -201,6 +201,20 @@ public final class NodeChannel {
         }
 
         @Override
+        public void sendTo(ByteBuf datagram, long member) {
+            InetSocketAddress to = unicast ? core.addressOf(member) : null;
+            if (to == null || isolated) {
+                if (unicast && !isolated) {
+                    counters.increment(Counter.DIRECT_ADDRESS_UNKNOWN); // every destination gets it; the others ignore it
+                }
+                send(datagram);
+                return;
+            }
+            channel.write(new DatagramPacket(datagram, to), channel.voidPromise());
+            counters.increment(Counter.UNICAST_SENDS);
+        }
+
+        @Override
         public void flush() {
             channel.flush();
         }
