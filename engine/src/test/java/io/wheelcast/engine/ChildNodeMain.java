@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
  * {@code stat COUNTER}, {@code quit}) and prints one result line each; prints
  * {@code fired ID} for every timer that expires here.
  *
- * <p>Arguments: port, cluster id, and optionally heartbeat interval and failure timeout in ms.
+ * <p>Arguments: port, cluster id, and optionally heartbeat interval and failure timeout in ms,
+ * and a loopback address to bind in unicast mode.
  */
 public final class ChildNodeMain {
     private ChildNodeMain() {
@@ -23,7 +24,10 @@ public final class ChildNodeMain {
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
         long cluster = Long.parseLong(args[1]);
-        WheelcastNodeBuilder builder = TestNetwork.builder(port, cluster);
+        // A fifth argument: unicast mode, bound to that loopback address, with 127.0.0.1 as the seed.
+        WheelcastNodeBuilder builder = args.length >= 5 && !args[4].isEmpty()
+                ? WheelcastNode.builder().unicast().bindAddress(args[4]).port(port).clusterId(cluster).seeds("127.0.0.1:" + port)
+                : TestNetwork.builder(port, cluster);
         if (args.length >= 4) {
             builder.heartbeatInterval(Duration.ofMillis(Long.parseLong(args[2])))
                     .failureTimeout(Duration.ofMillis(Long.parseLong(args[3])));

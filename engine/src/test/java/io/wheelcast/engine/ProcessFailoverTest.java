@@ -2,6 +2,8 @@ package io.wheelcast.engine;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.BufferedReader;
@@ -43,13 +45,14 @@ class ProcessFailoverTest {
         final PrintWriter in;
         final BlockingQueue<String> answers = new LinkedBlockingQueue<>();
 
-        Child(int port, long cluster) throws IOException {
+        Child(int port, long cluster, String unicastAddress) throws IOException {
             String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
             // stdout is the child's answer channel: the JVM's own warnings go to stderr, and no
             // hsperfdata file is made (a stale or foreign one made the JVM print a warning first).
             process = new ProcessBuilder(java, "-Xmx256m", "-XX:-UsePerfData", "-Xlog:disable", "-Xlog:all=warning:stderr",
                     "-cp", System.getProperty("java.class.path"), ChildNodeMain.class.getName(),
-                    String.valueOf(port), String.valueOf(cluster), String.valueOf(HEARTBEAT_MS), String.valueOf(FAILURE_TIMEOUT_MS))
+                    String.valueOf(port), String.valueOf(cluster), String.valueOf(HEARTBEAT_MS), String.valueOf(FAILURE_TIMEOUT_MS),
+                    unicastAddress == null ? "" : unicastAddress)
                     .redirectError(ProcessBuilder.Redirect.INHERIT)
                     .start();
             in = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
@@ -99,10 +102,11 @@ class ProcessFailoverTest {
         nodes.forEach(c -> c.process.destroyForcibly());
     }
 
-    private Child startCluster(long cluster) throws Exception {
+    /** Four nodes: multicast, or unicast bound to 127.0.0.1-4 with 127.0.0.1 as everyone's seed. */
+    private Child startCluster(long cluster, boolean unicast) throws Exception {
         int port = TestNetwork.port();
         for (int i = 0; i < 4; i++) {
-            nodes.add(new Child(port, cluster));
+            nodes.add(new Child(port, cluster, unicast ? "127.0.0." + (i + 1) : null));
         }
         for (Child c : nodes) {
             assertThat(c.answers.poll(30, TimeUnit.SECONDS)).startsWith("node ");
@@ -160,9 +164,10 @@ class ProcessFailoverTest {
         return "lost=" + lost + " doubled=" + doubled + " adopted_fired=" + late.size() + " late_p99_ms=" + p99 + " late_max_ms=" + max;
     }
 
-    @Test
-    void sigkilledOwnersTimersFireExactlyOnceOnTheSurvivors() throws Exception {
-        Child owner = startCluster(91);
+    @ParameterizedTest(name = "unicast={0}")
+    @ValueSource(booleans = {false, true})
+    void sigkilledOwnersTimersFireExactlyOnceOnTheSurvivors(boolean unicast) throws Exception {
+        Child owner = startCluster(unicast ? 93 : 91, unicast);
         // Deadlines 1.5-7.5 s out: some fall due while the death is being detected and fire late.
         // (A child prints "fired" before its FIRED datagram leaves, so a kill cannot hide a fire.)
         assertThat(owner.ask("arm " + TIMERS + " 1500 6000")).isEqualTo("armed " + TIMERS);
@@ -172,13 +177,13 @@ class ProcessFailoverTest {
         awaitAllFired(30_000);
         String figures = figures() + " declared_dead=" + sum(survivors, Counter.MEMBERS_DEAD)
                 + " adopted=" + sum(survivors, Counter.TIMERS_ADOPTED);
-        System.out.println("process failover sigkill: " + figures);
+        System.out.println("process failover sigkill (unicast=" + unicast + "): " + figures);
         assertThat(figures).as(figures).startsWith("lost=0 doubled=0 ");
     }
 
     @Test
     void sigstoppedOwnerResumesWithoutDoubleFiresOrSuspicions() throws Exception {
-        Child owner = startCluster(92);
+        Child owner = startCluster(92, false);
         assertThat(owner.ask("arm " + TIMERS + " 3000 4000")).isEqualTo("armed " + TIMERS);
         awaitReplicated(owner);
         List<Child> survivors = nodes.subList(1, 4);
