@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The workloads of ../shared/WORKLOADS.md, one command:
 #   scripts/bench.sh [W1|W2|W3|W4|all] [--runs N] [--quick] [--w1 VARIANTS:RATES]
-# --w1 native:2000000,3000000 runs only those W1 variants (ref,single,single-coalesced,native) at those
-# rates (0 = unthrottled).
+# --w1 native:2000000,3000000 runs only those W1 variants (ref,single,single-coalesced,native,native-unicast)
+# at those rates (0 = unthrottled). The -unicast variants run the node in unicast mode (bound to 127.0.0.1,
+# addressed there instead of the group) beside the multicast ones.
 # Builds what it needs, then runs every workload inside a private network namespace (only a
 # multicast-enabled lo exists there: nothing reaches a real network), receiver pinned to CPU 1
 # and sender to CPU 0, each side in its own JVM. Plain-JDK references run in the same session
@@ -55,6 +56,7 @@ MAIN=io.wheelcast.bench.Workloads
 SUMMARY="$OUT/summary.txt"
 : > "$SUMMARY"
 PIDS=()
+VARIANT_JOPTS=() # -Dwc.unicast=true for the -unicast variants
 trap 'for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done' EXIT
 
 log() { printf '%s\n' "$*" >&2; }
@@ -65,7 +67,7 @@ run_pair() {
   local recv=() send=()
   while [ "$1" != "--" ]; do recv+=("$1"); shift; done; shift
   send=("$@")
-  taskset -c 1 java "${JOPTS[@]}" -cp "$JAR" $MAIN "${recv[@]}" >"$OUT/$name.recv.log" 2>&1 </dev/null &
+  taskset -c 1 java "${JOPTS[@]}" "${VARIANT_JOPTS[@]}" -cp "$JAR" $MAIN "${recv[@]}" >"$OUT/$name.recv.log" 2>&1 </dev/null &
   local rpid=$!
   PIDS+=("$rpid")
   for _ in $(seq 1 600); do
@@ -73,7 +75,7 @@ run_pair() {
     kill -0 "$rpid" 2>/dev/null || { log "receiver $name died:"; cat "$OUT/$name.recv.log" >&2; return 1; }
     sleep 0.1
   done
-  taskset -c 0 java "${JOPTS[@]}" -cp "$JAR" $MAIN "${send[@]}" >"$OUT/$name.send.log" 2>&1
+  taskset -c 0 java "${JOPTS[@]}" "${VARIANT_JOPTS[@]}" -cp "$JAR" $MAIN "${send[@]}" >"$OUT/$name.send.log" 2>&1
   case "${recv[0]}" in
     w2-owner|ref-w2-echo) kill "$rpid" 2>/dev/null || true ;;
   esac
@@ -97,20 +99,22 @@ w1() {
   # Two points per variant keep 'all' under 15 minutes on 2 cores (each receiver warms its JIT
   # for 5-10 s first): a paced rate, and unthrottled (the peak; senders reach 0.15-0.2M
   # datagrams/s, and 2-4M kills/s packed).
-  local variants=(ref single single-coalesced native)
+  local variants=(ref single single-coalesced native native-unicast)
   [ -n "$W1SPEC" ] && IFS=, read -r -a variants <<< "${W1SPEC%%:*}"
   for variant in "${variants[@]}"; do
     local rates=(100000 0)
-    [ "$variant" = native ] && rates=(1000000 0)
+    case $variant in native|native-unicast) rates=(1000000 0) ;; esac
     # the coalescing receiver's point is its peak (the target's); --w1 single-coalesced:100000 adds more
     [ "$variant" = single-coalesced ] && rates=(0)
     [ "$QUICK" = 1 ] && rates=(0)
     [ -n "$W1SPEC" ] && IFS=, read -r -a rates <<< "${W1SPEC#*:}"
     for rate in "${rates[@]}"; do
       local results=()
+      VARIANT_JOPTS=(); [ "${variant%-unicast}" != "$variant" ] && VARIANT_JOPTS=(-Dwc.unicast=true)
       for r in $(seq 1 "$RUNS"); do
         local name="w1-$variant-$rate-$r" line
         case $variant in
+          native-unicast) line=$(run_pair "$name" w1-recv native -- w1-send native "$rate") ;;
           ref) line=$(run_pair "$name" ref-w1-recv -- ref-w1-send "$rate") ;;
           # the receiver with receiveCoalescing(200 us); one KILL per datagram as in W1-single
           single-coalesced) line=$(run_pair "$name" w1-recv single 200 -- w1-send single "$rate") ;;
@@ -120,6 +124,7 @@ w1() {
         results+=("$line")
       done
       local label="W1-$variant"; [ "$variant" = ref ] && label="W1-jdk-reference"
+      VARIANT_JOPTS=()
       emit "$label offered_per_s=$([ "$rate" = 0 ] && echo unthrottled || echo "$rate") sender_offered_per_s=$(median offered_per_s "${results[@]}") delivered_per_s=$(median delivered_per_s "${results[@]}") delivered_range=$(range delivered_per_s "${results[@]}") lost_pct=$(median lost_pct "${results[@]}") recv_cpu_ns_per_kill=$(median recv_cpu_ns_per_kill "${results[@]}") cancelled=$(median cancelled "${results[@]}") runs=$RUNS"
     done
   done
@@ -129,13 +134,16 @@ w2() {
   # ref-spin (a JDK echo and pinger that both poll non-blocking sockets) is the JVM floor the
   # busy-poll mode is compared with. The spinning-pinger variant separates pinger from owner
   # cost; 'all' leaves it out for time.
-  local variants=(ref wheelcast ref-spin wheelcast-busy wheelcast-spin)
-  [ "$WHAT" = all ] && variants=(ref wheelcast ref-spin wheelcast-busy)
+  local variants=(ref wheelcast wheelcast-unicast ref-spin wheelcast-busy wheelcast-busy-unicast wheelcast-spin)
+  [ "$WHAT" = all ] && variants=(ref wheelcast wheelcast-unicast ref-spin wheelcast-busy)
   for variant in "${variants[@]}"; do
     local results=()
+    VARIANT_JOPTS=(); [ "${variant%-unicast}" != "$variant" ] && VARIANT_JOPTS=(-Dwc.unicast=true)
     for r in $(seq 1 "$RUNS"); do
       local name="w2-$variant-$r" line
       case $variant in
+        wheelcast-unicast) line=$(run_pair "$name" w2-owner -- w2-ping "$OUT/$name.hgrm" false) ;;
+        wheelcast-busy-unicast) line=$(run_pair "$name" w2-owner busy -- w2-ping "$OUT/$name.hgrm" true) ;;
         ref) line=$(run_pair "$name" ref-w2-echo -- ref-w2-ping "$OUT/$name.hgrm") ;;
         ref-spin) line=$(run_pair "$name" ref-w2-echo spin -- ref-w2-ping "$OUT/$name.hgrm" true) ;;
         wheelcast) line=$(run_pair "$name" w2-owner -- w2-ping "$OUT/$name.hgrm" false) ;;
@@ -149,19 +157,23 @@ w2() {
     [ "$variant" = ref-spin ] && label="W2-jdk-reference-spinning"
     [ "$variant" = wheelcast-spin ] && label="W2-wheelcast-owner-default-pinger-spinning"
     [ "$variant" = wheelcast-busy ] && label="W2-wheelcast-low-latency-busy-poll"
+    [ "$variant" = wheelcast-busy-unicast ] && label="W2-wheelcast-low-latency-busy-poll-unicast"
+    VARIANT_JOPTS=()
     emit "$label p50_us=$(median p50_us "${results[@]}") p90_us=$(median p90_us "${results[@]}") p99_us=$(median p99_us "${results[@]}") p999_us=$(median p999_us "${results[@]}") max_us=$(median max_us "${results[@]}") p50_range=$(range p50_us "${results[@]}") runs=$RUNS"
   done
 }
 
 w3() {
   local it=(-wi 2 -i 4 -f 1); [ "$QUICK" = 1 ] && it=(-wi 2 -i 3 -f 1)
-  taskset -c 1 java -jar "$JAR" 'NodeCoreBenchmark|CodecBenchmark|AuthBenchmark|WheelBenchmark' "${it[@]}" -prof gc -rf json -rff "$OUT/w3-jmh.json" \
+  taskset -c 1 java -jar "$JAR" 'NodeCoreBenchmark|CodecBenchmark|AuthBenchmark|WheelBenchmark|FanOutBenchmark' "${it[@]}" -prof gc -rf json -rff "$OUT/w3-jmh.json" \
     >"$OUT/w3-jmh.log" 2>&1
-  grep -E '^(Benchmark|CodecBenchmark|NodeCoreBenchmark|WheelBenchmark|io\.wheelcast)' "$OUT/w3-jmh.log" | grep -E 'avgt|Benchmark' | grep -vE 'gc\.(count|time|alloc\.rate )' >&2 || true
+  grep -E '^(Benchmark|CodecBenchmark|NodeCoreBenchmark|WheelBenchmark|FanOutBenchmark|io\.wheelcast)' "$OUT/w3-jmh.log" | grep -E 'avgt|Benchmark' | grep -vE 'gc\.(count|time|alloc\.rate )' >&2 || true
   python3 - "$OUT/w3-jmh.json" <<'PY' | tee -a "$SUMMARY"
 import json, sys
 for b in json.load(open(sys.argv[1])):
     name = b["benchmark"].rsplit(".", 1)[1]
+    if "FanOutBenchmark" in b["benchmark"]:  # unicast fan-out: one line per member count
+        name = "unicast-fanout-members-" + b["params"]["members"]
     ns = b["primaryMetric"]["score"]
     alloc = b.get("secondaryMetrics", {}).get("gc.alloc.rate.norm", {}).get("score", float("nan"))
     print(f"W3-{name} ns_per_op={ns:.1f} bytes_per_op={alloc:.1f}")

@@ -28,7 +28,7 @@ final class KillPinger implements AutoCloseable {
     /** @param spin poll a non-blocking socket instead of blocking in {@code receive} */
     KillPinger(long senderId, boolean spin) throws Exception {
         this.senderId = senderId;
-        this.group = new InetSocketAddress(Workloads.GROUP, Workloads.PORT);
+        this.group = Workloads.ownerTarget();
         this.ch = Workloads.rawChannel(true);
         ch.configureBlocking(!spin);
     }

@@ -48,6 +48,14 @@ import java.util.function.LongSupplier;
  */
 public final class Workloads {
     static final String GROUP = "239.1.2.3";
+    /**
+     * -Dwc.unicast=true: the Wheelcast node runs in unicast mode bound to {@link #OWNER_ADDRESS},
+     * and the raw senders and pingers address it there (the pinger receives its acks on
+     * {@link #PEER_ADDRESS}, the node's seed) instead of the group.
+     */
+    static final boolean UNICAST = Boolean.getBoolean("wc.unicast");
+    static final String OWNER_ADDRESS = "127.0.0.1";
+    static final String PEER_ADDRESS = "127.0.0.2";
     static final int PORT = 45555;
     static final int LIVE = 100_000;
     static final int KILLS = 1_000_000;
@@ -117,9 +125,26 @@ public final class Workloads {
         return Ids.of("job-", i, 6);
     }
 
+    /** Where senders address the node under test: the group, or its unicast address. */
+    static InetSocketAddress ownerTarget() {
+        return new InetSocketAddress(UNICAST ? OWNER_ADDRESS : GROUP, PORT);
+    }
+
+    static InetSocketAddress warmUpTarget() {
+        return new InetSocketAddress(UNICAST ? OWNER_ADDRESS : GROUP, WARM_UP_PORT);
+    }
+
     static WheelcastNodeBuilder node() {
-        return WheelcastNode.builder().group(GROUP).port(PORT).networkInterface("lo").ttl(0).clusterId(1)
-                .receiveBufferBytes(4 << 20).sendBufferBytes(4 << 20).heartbeatInterval(Duration.ZERO)
+        WheelcastNodeBuilder b = WheelcastNode.builder();
+        if (UNICAST) {
+            // Unicast needs heartbeats (addresses are learnt from them); takeover off keeps the
+            // replication protocol out of the comparison, as heartbeatInterval(0) does for multicast.
+            b.unicast().bindAddress(OWNER_ADDRESS).seeds(PEER_ADDRESS + ":" + PORT).heartbeatInterval(Duration.ofSeconds(1)).takeover(false);
+        } else {
+            b.group(GROUP).networkInterface("lo").ttl(0).heartbeatInterval(Duration.ZERO);
+        }
+        return b.port(PORT).clusterId(1)
+                .receiveBufferBytes(4 << 20).sendBufferBytes(4 << 20)
                 .maxTimers(ID_SPACE + 16_384).maxTombstones(ID_SPACE + 16_384).maxPendingCancels(1 << 17)
                 .commandQueueCapacity(1 << 18).tickMs(Integer.getInteger("wc.tickMs", 1));
     }
@@ -186,7 +211,7 @@ public final class Workloads {
         for (int i = 0; i < ids.length; i++) {
             ids[i] = JitWarmUp.id(i).getBytes(StandardCharsets.US_ASCII);
         }
-        InetSocketAddress group = new InetSocketAddress(GROUP, PORT);
+        InetSocketAddress group = ownerTarget();
         DatagramWriter writer = new DatagramWriter(1400, 512, null);
         ByteBuf buf = Unpooled.directBuffer(2048);
         long[] seq = {0};
@@ -261,6 +286,7 @@ public final class Workloads {
                 seen, 100.0 * (KILLS - seen) / KILLS, seen / secs, seen == 0 ? 0.0 : (double) cpu / seen, extra.describe(cpu));
     }
 
+    /** A raw socket on lo; {@code join}: it receives what the node sends (the group, or in unicast mode the node's seed address). */
     static DatagramChannel rawChannel(boolean join) throws Exception {
         NetworkInterface lo = NetworkInterface.getByName("lo");
         DatagramChannel ch = DatagramChannel.open(StandardProtocolFamily.INET);
@@ -269,7 +295,9 @@ public final class Workloads {
         ch.setOption(StandardSocketOptions.IP_MULTICAST_TTL, 0);
         ch.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
         ch.setOption(StandardSocketOptions.SO_SNDBUF, 4 << 20);
-        if (join) {
+        if (join && UNICAST) {
+            ch.bind(new InetSocketAddress(PEER_ADDRESS, PORT));
+        } else if (join) {
             ch.bind(new InetSocketAddress(PORT));
             ch.join(InetAddress.getByName(GROUP), lo);
         }
@@ -310,11 +338,14 @@ public final class Workloads {
         }
         DatagramWriter writer = new DatagramWriter(1400, 512, null);
         ByteBuf buf = Unpooled.directBuffer(2048);
-        try (DatagramChannel warm = rawChannel(false); DatagramChannel ch = rawChannel(false)) {
+        // Unicast: a port nobody listens on answers with ICMP port unreachable (the next write
+        // throws), so a socket that is never read takes the warm-up (dropped once its buffer is full).
+        try (DatagramChannel sink = UNICAST ? DatagramChannel.open().bind(warmUpTarget()) : null;
+             DatagramChannel warm = rawChannel(false); DatagramChannel ch = rawChannel(false)) {
             // The sender JVM is as cold as the receiver was: warm it where nobody receives.
-            warm.connect(new InetSocketAddress(GROUP, WARM_UP_PORT));
+            warm.connect(warmUpTarget());
             sendKills(warm, writer, buf, ids, SENDER_WARM_UP_KILLS, packed, 0);
-            ch.connect(new InetSocketAddress(GROUP, PORT));
+            ch.connect(ownerTarget());
             System.gc(); // setup garbage collected now, not during the measured send
             long start = System.nanoTime();
             long datagrams = sendKills(ch, writer, buf, ids, KILLS, packed, rate);

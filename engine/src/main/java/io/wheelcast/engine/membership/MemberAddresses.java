@@ -173,7 +173,10 @@ public final class MemberAddresses {
             // Dead members stay addressed (not those that said goodbye): after a partition heals,
             // both sides must hear each other again even if neither is the other's seed.
             boolean known = membership.isAlive(id) || (membership.isDead(id) && !membership.hasLeft(id));
-            boolean candidate = !membership.isAlive(id) && !membership.isDead(id) && nowMs - learnedAt[i] < candidateTtlMs;
+            // A member list's entry not heard yet. A sender heard directly that sends no heartbeats
+            // (a one-shot tool, a benchmark's sender) is no member: its address only serves answers to it.
+            boolean candidate = !heardDirectly[i] && !membership.isAlive(id) && !membership.isDead(id)
+                    && nowMs - learnedAt[i] < candidateTtlMs;
             if (known || candidate) {
                 n = add(addresses[i], n);
             }
