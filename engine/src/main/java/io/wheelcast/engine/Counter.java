@@ -38,8 +38,11 @@ public enum Counter {
     MEMBERS_JOINED, MEMBERS_REVIVED, MEMBERS_DEAD, MEMBERS_LEFT, MEMBER_TABLE_FULL,
     /** This node's own loop stalled for longer than a heartbeat interval (GC, VM pause, SIGSTOP). */
     PAUSES_DETECTED,
-    /** Replication: SCHEDULE re-sends until a live member holds a replica; replicas handed to a dead owner's adopter. */
-    SCHEDULE_RETRANSMITS, ORPHANS_FORWARDED,
+    /**
+     * Replication: SCHEDULE re-sends until a live member holds a replica; replicas handed to a
+     * dead owner's adopter; own timers sent to a member that joined as one of their holders.
+     */
+    SCHEDULE_RETRANSMITS, ORPHANS_FORWARDED, REPLICAS_TRANSFERRED,
     /** Takeover: timers adopted from a dead owner (armed, or already cancelled), adoptions refused at maxTimers. */
     TIMERS_ADOPTED, TIMERS_ADOPTED_CANCELLED, ADOPTIONS_DROPPED_FULL,
     /** Not adopted: the dead owner sent a heartbeat well after the timer's deadline, so it fired it (its FIRED was lost). */

@@ -87,6 +87,61 @@ class BoundedReplicasTest {
         }
     }
 
+    /**
+     * A node that joins receives the replicas it is now a designated holder of. k = 1, node 3
+     * joins a running cluster of three; then the owner and the timers' previous holder crash
+     * together: every timer whose rendezvous winner is now the joiner still fires, adopted by it
+     * (without the transfer they would be lost with the previous holder).
+     */
+    @ParameterizedTest(name = "unicast={0}")
+    @CsvSource({"false", "true"})
+    void aJoinerReceivesTheReplicasItNowHoldsAndAdoptsThem(boolean unicast) {
+        long seed = 0x10E2_0000L + (unicast ? 1 : 0);
+        SimulatedLan lan = new SimulatedLan(4, seed, 0, 1, builder(unicast).replicas(1));
+        lan.side[3] = 1; // not yet on the LAN
+        lan.run(3_000);
+        for (int i = 0; i < TIMERS_PER_NODE; i++) {
+            lan.node(0).schedule(id(0, i), 10_000 + i, null, new CompletableFuture<>(), lan.now);
+        }
+        lan.run(1_000);
+        lan.side[3] = 0; // joins
+        lan.run(3_000);
+        long transferred = lan.counters(0).get(Counter.REPLICAS_TRANSFERRED);
+        // Crash the owner and whichever of nodes 1 and 2 held more of the timers the joiner now wins.
+        long n1 = SimulatedLan.NODE_ID_BASE + 1;
+        long n2 = SimulatedLan.NODE_ID_BASE + 2;
+        long n3 = SimulatedLan.NODE_ID_BASE + 3;
+        List<String> joinerWins = new ArrayList<>();
+        for (int i = 0; i < TIMERS_PER_NODE; i++) {
+            byte[] id = id(0, i);
+            int hash = io.wheelcast.codec.IdBytes.hash(id, 0, id.length);
+            long s3 = io.wheelcast.engine.membership.Membership.score(n3, hash);
+            if (Long.compareUnsigned(s3, io.wheelcast.engine.membership.Membership.score(n1, hash)) > 0
+                    && Long.compareUnsigned(s3, io.wheelcast.engine.membership.Membership.score(n2, hash)) > 0) {
+                joinerWins.add(new String(id, StandardCharsets.UTF_8));
+            }
+        }
+        lan.crashed[0] = true;
+        lan.crashed[1] = true;
+        lan.crashed[2] = false;
+        lan.run(20_000);
+        Map<String, Integer> fires = new HashMap<>();
+        for (List<TimerExpiry> node : lan.expiries) {
+            for (TimerExpiry e : node) {
+                fires.merge(e.idAsString(), 1, Integer::sum);
+            }
+        }
+        long lost = joinerWins.stream().filter(id -> fires.getOrDefault(id, 0) == 0).count();
+        long doubled = fires.values().stream().filter(c -> c > 1).count();
+        String figures = "seed=" + Long.toHexString(seed) + " unicast=" + unicast + " transferred=" + transferred
+                + " joiner_wins=" + joinerWins.size() + " lost_of_those=" + lost + " doubled=" + doubled
+                + " adopted_by_joiner=" + lan.counters(3).get(Counter.TIMERS_ADOPTED);
+        System.out.println("bounded replicas, joiner: " + figures);
+        assertThat(transferred).as(figures).isGreaterThanOrEqualTo(joinerWins.size());
+        assertThat(lost).as(figures).isZero();
+        assertThat(doubled).as(figures).isZero();
+    }
+
     private static long unreplicated(SimulatedLan lan) {
         long sum = 0;
         for (int n = 0; n < NODES; n++) {

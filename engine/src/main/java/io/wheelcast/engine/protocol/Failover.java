@@ -72,6 +72,7 @@ final class Failover implements Membership.DeathListener {
                 counters.increment(Counter.MEMBERS_JOINED);
                 handoff.memberEvent(MemberEvent.Type.JOINED, member);
                 replication.replicateParked();
+                replication.transferTo(member);
             }
             case REVIVED -> memberRevived(member);
             case TABLE_FULL -> counters.increment(Counter.MEMBER_TABLE_FULL);

@@ -46,6 +46,7 @@ final class Replication {
     private final LatencyRecorders latencies;
     private final LoopClock clock;
     private final ReceivedId receivedId;
+    private final long[] transferHolders;
     /** Some own timer has no acknowledged replica and waits for a member to join (no other member was alive). */
     private boolean parked;
 
@@ -63,6 +64,7 @@ final class Replication {
         this.latencies = latencies;
         this.clock = clock;
         this.receivedId = receivedId;
+        this.transferHolders = new long[config.replicas()];
     }
 
     /**
@@ -195,6 +197,31 @@ final class Replication {
             if (registry.kind(h) == EntryKind.LOCAL_ARMED && registry.holder(h) == 0) {
                 registry.attempts(h, 1);
                 registry.retryAt(h, clock.nowMs);
+            }
+        }
+    }
+
+    /**
+     * A member joined: own timers it is now a designated holder of are sent to it, so that it
+     * holds them before it has to adopt them (otherwise it would depend on the old holders'
+     * hand-over, and lose the timers if they died with the owner). One scan of the slab per join.
+     */
+    void transferTo(long joiner) {
+        if (!config.takeover()) {
+            return;
+        }
+        for (int h = 0, n = registry.capacity(); h < n; h++) {
+            if (registry.kind(h) != EntryKind.LOCAL_ARMED) {
+                continue;
+            }
+            int k = membership.holders(registry.ids().hash(h), nodeId, config.replicas(), transferHolders);
+            for (int i = 0; i < k; i++) {
+                if (transferHolders[i] == joiner) {
+                    counters.increment(Counter.REPLICAS_TRANSFERRED);
+                    frames.schedule(joiner, registry.owner(h) != nodeId ? ScheduleFlyweight.FLAG_ADOPTED : 0, h,
+                            Math.max(0, registry.dueAt(h) - clock.nowMs), nodeId);
+                    break;
+                }
             }
         }
     }
