@@ -49,6 +49,8 @@ public enum Counter {
     TAKEOVERS_PRESUMED_FIRED,
     /** An armed timer given up because another node owns it now, fired it, or cancelled it (after a takeover). */
     TIMERS_YIELDED, TIMERS_FIRED_ELSEWHERE, TIMERS_CANCELLED_ELSEWHERE,
+    /** A FIRED for an id whose timer here belongs to another owner: an earlier life of a reused id, ignored. */
+    OUTCOMES_OF_OTHER_LIVES,
     /**
      * Unicast mode: member lists in and out, list entries ignored (unknown address family, or
      * the address table full at maxSenders), datagrams written per destination (the fan-out),

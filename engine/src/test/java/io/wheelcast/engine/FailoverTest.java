@@ -289,6 +289,42 @@ class FailoverTest {
         }
     }
 
+    /**
+     * Found by the nemesis run (scripts/chaos.sh, seed 1, job c1-4): an id reused on another
+     * node right after a partition healed. The cut-off node had adopted and fired the id's
+     * previous life, and once it heard the owner again it re-sent that FIRED; the new life's
+     * owner took it for its own timer and finished it without firing: a lost email. An outcome
+     * names the owner of record of the timer it ends, and only that timer is finished by it.
+     */
+    @Test
+    void aReusedIdIsNotFinishedByAStaleOutcomeOfItsPreviousLife() {
+        long seed = 0x5EED_C140L;
+        SimulatedLan lan = new SimulatedLan(NODES, seed, 0, 1, WheelcastNode.builder().replicas(3));
+        lan.traceId = System.getProperty("traceId");
+        lan.run(3_000);
+        long start = lan.now;
+        lan.node(0).schedule(bytes("reused"), 6_000, null, new CompletableFuture<>(), lan.now);
+        lan.run(500);
+        lan.side[3] = 1; // node 3 alone: it adopts and fires the first life too (at-least-once)
+        lan.run(start + 12_000 - lan.now); // past the first life's deadline and its replicas' grace
+        CompletableFuture<ScheduleOutcome> second = new CompletableFuture<>();
+        lan.node(1).schedule(bytes("reused"), 10_000, null, second, lan.now); // the id reused, on the majority side
+        lan.run(1);
+        assertThat(second.join()).as("the id is free again").isEqualTo(ScheduleOutcome.ARMED);
+        lan.run(start + 14_000 - lan.now);
+        lan.side[3] = 0; // healed: node 3 tells the first life's owner that it fired it, a few times, to everyone
+        lan.run(15_000);
+        int secondLife = 0;
+        for (TimerExpiry e : lan.expiries.get(1)) {
+            secondLife += e.idAsString().equals("reused") ? 1 : 0;
+        }
+        String figures = "seed=" + Long.toHexString(seed) + " second_life_fired_on_node1=" + secondLife
+                + counts(lan, Counter.TIMERS_FIRED, Counter.TIMERS_ADOPTED, Counter.TIMERS_FIRED_ELSEWHERE, Counter.MEMBERS_REVIVED);
+        System.out.println("failover reused id: " + figures);
+        assertThat(lan.counters(1).get(Counter.TIMERS_FIRED_ELSEWHERE)).as(figures).isZero();
+        assertThat(secondLife).as("the second life fires on its owner: " + figures).isEqualTo(1);
+    }
+
     @Test
     void membershipChangesAreEventsForTheUser() {
         SimulatedLan lan = new SimulatedLan(3, 0xE7E7L, 0, 1, WheelcastNode.builder().heartbeatInterval(Duration.ofMillis(100)));

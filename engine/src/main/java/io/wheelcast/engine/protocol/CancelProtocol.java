@@ -272,7 +272,7 @@ final class CancelProtocol {
                 counters.increment(Counter.KILL_ACKS_UNMATCHED);
             }
         }
-        replicas.finishedElsewhere(header.senderId(), f.buffer(), f.idIndex(), f.idLength(),
+        replicas.finishedElsewhere(header.senderId(), 0, f.buffer(), f.idIndex(), f.idLength(),
                 f.outcome() == KillAckFlyweight.OUTCOME_CANCELLED ? EntryKind.LOCAL_CANCELLED : EntryKind.LOCAL_FIRED,
                 f.requestId(), f.cancellerId());
     }

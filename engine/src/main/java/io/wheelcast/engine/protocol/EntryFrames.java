@@ -120,8 +120,9 @@ final class EntryFrames {
         }
     }
 
+    /** A FIRED naming the timer's owner of record: the node that armed it, also when another node adopted and fired it. */
     void fired(long to, int h) {
-        outbox.fired(to, ids.arena(), ids.idOffset(h), ids.idLength(h));
+        outbox.fired(to, registry.owner(h), ids.arena(), ids.idOffset(h), ids.idLength(h));
     }
 
     /** Our record says the timer already finished: say how, to {@code to}, who still thinks it is armed (or everyone). */

@@ -167,8 +167,8 @@ final class FrameOutbox {
         counters.increment(Counter.FRAMES_OUT_KILL_ACK);
     }
 
-    void fired(long to, byte[] id, int off, int len) {
-        reserve(to, FiredFlyweight.frameLength(len)).appendFired(nodeId, id, off, len);
+    void fired(long to, long ownerOfRecord, byte[] id, int off, int len) {
+        reserve(to, FiredFlyweight.frameLength(len)).appendFired(ownerOfRecord, id, off, len);
         counters.increment(Counter.FRAMES_OUT_FIRED);
     }
 

@@ -145,16 +145,17 @@ final class Replicas {
 
     void onFired(HeaderFlyweight header, FiredFlyweight f) {
         counters.increment(Counter.FRAMES_IN_FIRED);
-        finishedElsewhere(header.senderId(), f.buffer(), f.idIndex(), f.idLength(), EntryKind.LOCAL_FIRED, 0, 0);
+        finishedElsewhere(header.senderId(), f.ownerId(), f.buffer(), f.idIndex(), f.idLength(), EntryKind.LOCAL_FIRED, 0, 0);
     }
 
     /**
-     * Another node answered for or fired this id. A replica is marked finished and loses its
+     * Another node answered for or fired this id ({@code ownerOfRecord}: the node that armed the
+     * timer it ended, from a FIRED; 0 from a KILL_ACK, which does not say). A replica is marked finished and loses its
      * payload; the owner's acknowledged holder also confirms, so the owner stops re-sending the
      * outcome. An armed copy here (we were declared dead and it was adopted, or two nodes
      * adopted it) is finished without firing.
      */
-    void finishedElsewhere(long sender, ByteBuf buf, int idIndex, int idLen, EntryKind outcome,
+    void finishedElsewhere(long sender, long ownerOfRecord, ByteBuf buf, int idIndex, int idLen, EntryKind outcome,
                            long requestId, long canceller) {
         byte[] id = receivedId.copy(buf, idIndex, idLen);
         int h = registry.find(id, 0, idLen, IdBytes.hash(id, 0, idLen));
@@ -162,6 +163,13 @@ final class Replicas {
             return;
         }
         EntryKind kind = registry.kind(h);
+        if (ownerOfRecord != 0 && ownerOfRecord != registry.owner(h) && sender != registry.owner(h)
+                && (kind == EntryKind.REPLICA || kind == EntryKind.LOCAL_ARMED)) {
+            // The outcome of another timer with this id: an earlier life, owned elsewhere, whose
+            // adopter re-sends how it ended. Finishing ours with it would lose ours.
+            counters.increment(Counter.OUTCOMES_OF_OTHER_LIVES);
+            return;
+        }
         if (kind == EntryKind.REPLICA) {
             int marks = registry.marks(h);
             if ((marks & TimerRegistry.MARK_DONE) == 0) {
