@@ -51,6 +51,8 @@ public enum Counter {
     TIMERS_YIELDED, TIMERS_FIRED_ELSEWHERE, TIMERS_CANCELLED_ELSEWHERE,
     /** A FIRED for an id whose timer here belongs to another owner: an earlier life of a reused id, ignored. */
     OUTCOMES_OF_OTHER_LIVES,
+    /** Kills of a timer this node adopted from a member that is back: that member answers, not our record. */
+    KILLS_LEFT_TO_OWNER,
     /**
      * Unicast mode: member lists in and out, list entries ignored (unknown address family, or
      * the address table full at maxSenders), datagrams written per destination (the fan-out),

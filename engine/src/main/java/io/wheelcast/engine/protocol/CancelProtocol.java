@@ -14,6 +14,7 @@ import io.wheelcast.engine.ScheduleOutcome;
 import io.wheelcast.engine.config.NodeConfig;
 import io.wheelcast.engine.counters.Counters;
 import io.wheelcast.engine.counters.LatencyRecorders;
+import io.wheelcast.engine.membership.Membership;
 import io.wheelcast.engine.registry.EntryKind;
 import io.wheelcast.engine.registry.TimerRegistry;
 import io.wheelcast.engine.reliability.PendingCancels;
@@ -46,11 +47,13 @@ final class CancelProtocol {
     private final long[] startedNanos;
     private final ReceivedId receivedId;
     private long nextRequestId;
+    private final Membership membership;
 
     CancelProtocol(NodeConfig config, long nodeId, Counters counters, TimerRegistry registry, PendingCancels pending,
                    EntryFrames frames, RetryTimeouts timeouts, Replication replication, Replicas replicas,
                    UserHandoff handoff, KillReadAhead readAhead, ReceivedId receivedId, DatagramSink sink,
-                   LatencyRecorders latencies, LoopClock clock) {
+                   LatencyRecorders latencies, Membership membership, LoopClock clock) {
+        this.membership = membership;
         this.config = config;
         this.nodeId = nodeId;
         this.counters = counters;
@@ -233,7 +236,8 @@ final class CancelProtocol {
             }
             return;
         }
-        switch (registry.kind(h)) {
+        EntryKind kind = registry.kind(h);
+        switch (kind) {
             case LOCAL_ARMED -> {
                 replication.noticeHolder(h);
                 registry.transition(h, EntryKind.LOCAL_CANCELLED, now + config.recordTtlMs());
@@ -243,8 +247,17 @@ final class CancelProtocol {
                 frames.cancelledToHolders(requestId, sender, h);
                 handoff.remoteCancel(registry.ids(), h, sender);
             }
-            case LOCAL_CANCELLED -> frames.killAck(sender, requestId, sender, KillAckFlyweight.OUTCOME_CANCELLED, h);
-            case LOCAL_FIRED -> frames.killAck(sender, requestId, sender, KillAckFlyweight.OUTCOME_ALREADY_FIRED, h);
+            case LOCAL_CANCELLED, LOCAL_FIRED -> {
+                long owner = registry.owner(h);
+                if (owner != nodeId && membership.isAlive(owner)) {
+                    // We adopted it from a member that is back and was told how it ended: that member
+                    // answers. Our record may be of an earlier life of an id that is now someone else's.
+                    counters.increment(Counter.KILLS_LEFT_TO_OWNER);
+                    return;
+                }
+                frames.killAck(sender, requestId, sender, kind == EntryKind.LOCAL_CANCELLED
+                        ? KillAckFlyweight.OUTCOME_CANCELLED : KillAckFlyweight.OUTCOME_ALREADY_FIRED, h);
+            }
             case REPLICA -> {
                 // The owner answers; remembered in case the owner dies before it does.
                 registry.marks(h, registry.marks(h) | TimerRegistry.MARK_KILLED);

@@ -106,7 +106,7 @@ public final class NodeCore implements FrameHandler {
         this.failover = new Failover(config, nodeId, counters, registry, membership, frames, timeouts, replication, handoff, clock);
         this.replicas = new Replicas(config, nodeId, counters, registry, membership, frames, failover, receivedId, clock);
         this.cancels = new CancelProtocol(config, nodeId, counters, registry, pending, frames, timeouts, replication, replicas,
-                handoff, readAhead, receivedId, sink, latencies, clock);
+                handoff, readAhead, receivedId, sink, latencies, membership, clock);
         MemberAddresses addresses = config.unicast() == null ? null
                 : new MemberAddresses(config.maxSenders(), 3 * config.failureTimeoutMs());
         int listEntries = Math.min(config.maxSenders(),
