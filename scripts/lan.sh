@@ -17,7 +17,9 @@
 #          --capture FILE (tcpdump of every datagram crossing the bridge, for tools/wireshark/wheelcast.lua), --no-multicast,
 #          --subnets 1|2, --replicas K (2: how many hosts keep a replica of each timer),
 #          --hold-jobs N (200: after the verdict, N 10-minute jobs per host stay armed for the memory report: each
-#          host's live timers, replicas and heap after a full GC; replicas per host must stay within 1.25 x N x K)
+#          host's live timers, replicas and heap after a full GC; replicas per host must stay within 1.25 x N x K),
+#          --chaos DURATION (the nemesis run of scripts/chaos.sh instead of the scenario: a job workload for DURATION
+#          while hosts are crashed and restarted, paused, partitioned and given loss bursts; then an audit)
 set -euo pipefail
 SELF=$(readlink -f "$0")
 cd "$(dirname "$SELF")/.."
@@ -25,7 +27,7 @@ ROOT=$(pwd)
 JAR="$ROOT/examples/target/wheelcast-node.jar"
 
 HOSTS=6 JOBS=300 LOSS=0 KILL_HOST=0 SCENARIO=0 TIMEOUT_MS=4000 SEED=1 ATTACKER=0 CAPTURE= NO_MULTICAST=0 SUBNETS=1
-REPLICAS=2 HOLD_JOBS=200
+REPLICAS=2 HOLD_JOBS=200 CHAOS=
 while [ $# -gt 0 ]; do
   case "$1" in
     --scenario) SCENARIO=1 ;;
@@ -40,8 +42,9 @@ while [ $# -gt 0 ]; do
     --subnets) SUBNETS=${2:?--subnets needs 1 or 2}; shift ;;
     --replicas) REPLICAS=${2:?--replicas needs a number}; shift ;;
     --hold-jobs) HOLD_JOBS=${2:?--hold-jobs needs a number}; shift ;;
+    --chaos) CHAOS=${2:?--chaos needs a duration, e.g. 10m}; shift ;;
     --capture) CAPTURE=$(readlink -f "${2:?--capture needs a file}"); shift ;;
-    -h|--help) sed -n '2,22p' "$SELF" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$SELF" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "lan.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -50,6 +53,16 @@ case "$HOSTS" in ''|*[!0-9]*) echo "lan.sh: --hosts must be a number" >&2; exit 
 case "$LOSS" in ''|*[!0-9]*) echo "lan.sh: --loss must be an integer percentage" >&2; exit 2 ;; esac
 case "$REPLICAS" in ''|*[!0-9]*|0) echo "lan.sh: --replicas must be a number >= 1" >&2; exit 2 ;; esac
 case "$HOLD_JOBS" in ''|*[!0-9]*) echo "lan.sh: --hold-jobs must be a number" >&2; exit 2 ;; esac
+CHAOS_S=0
+if [ -n "$CHAOS" ]; then
+  case "$CHAOS" in
+    *[0-9]s) CHAOS_S=${CHAOS%s} ;; *[0-9]m) CHAOS_S=$(( ${CHAOS%m} * 60 )) ;; *[0-9]h) CHAOS_S=$(( ${CHAOS%h} * 3600 )) ;;
+    *) echo "lan.sh: --chaos wants a duration such as 90s, 10m or 1h" >&2; exit 2 ;;
+  esac
+  case "$CHAOS_S" in ''|*[!0-9]*) echo "lan.sh: --chaos wants a duration such as 90s, 10m or 1h" >&2; exit 2 ;; esac
+  [ "$CHAOS_S" -ge 30 ] || { echo "lan.sh: --chaos needs at least 30s" >&2; exit 2; }
+  [ "$ATTACKER" = 0 ] && [ "$KILL_HOST" = 0 ] || { echo "lan.sh: --chaos brings its own faults: no --attacker or --kill-host" >&2; exit 2; }
+fi
 if [ "$HOSTS" -lt 2 ] || [ "$HOSTS" -gt 50 ]; then echo "lan.sh: --hosts must be in 2..50" >&2; exit 2; fi
 if [ "$LOSS" -gt 100 ]; then echo "lan.sh: --loss must be in 0..100" >&2; exit 2; fi
 case "$SUBNETS" in 1|2) ;; *) echo "lan.sh: --subnets must be 1 or 2" >&2; exit 2 ;; esac
@@ -83,7 +96,7 @@ if [ -z "${WHEELCAST_LAN_INNER:-}" ]; then
     --hosts "$HOSTS" --jobs "$JOBS" --loss "$LOSS" --timeout-ms "$TIMEOUT_MS" --seed "$SEED" \
     $([ "$SCENARIO" = 1 ] && echo --scenario) $([ "$KILL_HOST" = 1 ] && echo --kill-host) \
     $([ "$ATTACKER" = 1 ] && echo --attacker) $([ "$NO_MULTICAST" = 1 ] && echo --no-multicast) --subnets "$SUBNETS" \
-    --replicas "$REPLICAS" --hold-jobs "$HOLD_JOBS" \
+    --replicas "$REPLICAS" --hold-jobs "$HOLD_JOBS" ${CHAOS:+--chaos "$CHAOS"} \
     ${CAPTURE:+--capture "$CAPTURE"}
 fi
 
@@ -177,6 +190,25 @@ add_host() { # add_host I : namespace hI with veth eI at $(addr_of I) on its sub
     ip netns exec "$ns" ip route add default via "$gw"
   fi
 }
+# Host i's job server, in its namespace; SERVERS[i-1] is its PID. A restart (--chaos) is a new
+# process: a new node id, the same address and outbox (appended to).
+start_server() {
+  local i=$1 ns="h$1"
+  if [ "$NO_MULTICAST" = 1 ]; then
+    NODE_ARGS=(--unicast --bind "$(addr_of "$i")" --dns wheelcast.lan --dns-server 10.77.0.254:53 --dns-refresh 2s)
+  elif [ "$SUBNETS" = 2 ]; then
+    NODE_ARGS=(--unicast --bind "$(addr_of "$i")" --seeds "10.77.0.1:45454,$(addr_of "$HOSTS"):45454")
+  else
+    NODE_ARGS=(--iface "e$i")
+  fi
+  ip netns exec "$ns" java -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar "$JAR" job-server \
+    "${NODE_ARGS[@]}" --replicas "$REPLICAS" --cluster 4242 --http-port 8080 --cancel-timeout 5s --outbox "$WORK/$ns/outbox.jsonl" "${KEY_ARGS[@]}" \
+    >>"$WORK/$ns/server.log" 2>&1 &
+  PIDS+=($!)
+  SERVERS[$((i-1))]=$! # host i's job server, whatever else PIDS holds (dnsmasq, tcpdump)
+  disown "$!" # --kill-host and --chaos SIGKILL them: no "Killed" job notice in the report
+}
+
 for i in $(seq 1 "$HOSTS"); do
   ns="h$i"
   add_host "$i"
@@ -191,19 +223,7 @@ table inet wheelcast_loss {
 NFT
   fi
   mkdir -p "$WORK/$ns"
-  if [ "$NO_MULTICAST" = 1 ]; then
-    NODE_ARGS=(--unicast --bind "$(addr_of "$i")" --dns wheelcast.lan --dns-server 10.77.0.254:53 --dns-refresh 2s)
-  elif [ "$SUBNETS" = 2 ]; then
-    NODE_ARGS=(--unicast --bind "$(addr_of "$i")" --seeds "10.77.0.1:45454,$(addr_of "$HOSTS"):45454")
-  else
-    NODE_ARGS=(--iface "e$i")
-  fi
-  ip netns exec "$ns" java -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar "$JAR" job-server \
-    "${NODE_ARGS[@]}" --replicas "$REPLICAS" --cluster 4242 --http-port 8080 --cancel-timeout 5s --outbox "$WORK/$ns/outbox.jsonl" "${KEY_ARGS[@]}" \
-    >"$WORK/$ns/server.log" 2>&1 &
-  PIDS+=($!)
-  SERVERS+=($!) # host i's job server is SERVERS[i-1], whatever else PIDS holds (dnsmasq, tcpdump)
-  disown "$!" # --kill-host SIGKILLs one: no "Killed" job notice in the report
+  start_server "$i"
   URLS+=("http://$(addr_of "$i"):8080")
   OUTBOXES+=("$WORK/$ns/outbox.jsonl")
 done
@@ -257,6 +277,114 @@ memory_report() {
   fi
   echo "memory: OK"
 }
+
+# ---- the nemesis (--chaos): one fault at a time, now and then a loss burst beside it, each
+# logged with its start and end (epoch ms) for the auditor; seeded by --seed.
+now_ms() { date +%s%3N; }
+log_fault() { echo "$(now_ms) $1 $2 $3" >>"$FAULTS"; echo "nemesis: $1 $2 $3" >&2; }
+wait_health() {
+  for _ in $(seq 1 100); do
+    curl -sf -m 1 "http://$(addr_of "$1"):8080/health" >/dev/null 2>&1 && return 0
+    sleep 0.2
+  done
+  echo "nemesis: host h$1 did not come back" >&2
+}
+# UDP of the protocol (port 45454) from the listed addresses is dropped in host i's namespace.
+cut_off() {
+  local i=$1; shift
+  ip netns exec "h$i" nft -f - <<NFT
+table inet wheelcast_part {
+  chain input {
+    type filter hook input priority 0; policy accept;
+    ip saddr { $(echo "$@" | tr ' ' ',') } udp dport 45454 drop
+  }
+}
+NFT
+}
+loss_burst() { # hosts (comma list), percent, seconds
+  local who=$1 pct=$2 secs=$3 i
+  log_fault start loss "$who@$pct"
+  for i in ${who//,/ }; do
+    ip netns exec "h$i" nft -f - <<NFT
+table inet wheelcast_burst {
+  chain input {
+    type filter hook input priority 0; policy accept;
+    meta l4proto udp numgen random mod 100 < $pct drop
+  }
+}
+NFT
+  done
+  sleep "$secs"
+  for i in ${who//,/ }; do ip netns exec "h$i" nft delete table inet wheelcast_burst 2>/dev/null || true; done
+  log_fault end loss "$who@$pct"
+}
+nemesis() {
+  local until=$(( $(date +%s) + CHAOS_S - 10 )) kind i d k a b pid burst=
+  RANDOM=$SEED
+  while [ "$(date +%s)" -lt "$until" ]; do
+    sleep $(( 2 + RANDOM % 4 ))
+    if [ $(( RANDOM % 4 )) = 0 ] && { [ -z "$burst" ] || ! kill -0 "$burst" 2>/dev/null; }; then
+      loss_burst "$(( 1 + RANDOM % HOSTS ))" $(( 10 + RANDOM % 41 )) $(( 3 + RANDOM % 13 )) &
+      burst=$!
+    fi
+    case $(( RANDOM % 4 )) in
+      0) kind=crash ;; 1) kind=pause ;; 2) kind=partition ;; *) kind=loss ;;
+    esac
+    i=$(( 1 + RANDOM % HOSTS ))
+    case $kind in
+      crash)
+        log_fault start crash "$i"
+        kill -KILL "${SERVERS[$((i-1))]}" 2>/dev/null || true
+        sleep $(( 1 + RANDOM % 5 ))
+        start_server "$i"
+        wait_health "$i"
+        log_fault end crash "$i" ;;
+      pause)
+        pid=${SERVERS[$((i-1))]}
+        d=$(( 1 + RANDOM % 10 ))
+        log_fault start pause "$i"
+        kill -STOP "$pid"
+        sleep "$d"
+        kill -CONT "$pid"
+        log_fault end pause "$i" ;;
+      partition)
+        k=$(( 1 + RANDOM % (HOSTS - 1) )) a=() b=()
+        for j in $(seq 1 "$HOSTS"); do
+          if [ "${#a[@]}" -lt "$k" ] && [ $(( RANDOM % 2 )) = 0 ] || [ $(( HOSTS - j + 1 )) -le $(( k - ${#a[@]} )) ]; then a+=("$j"); else b+=("$j"); fi
+        done
+        d=$(( 5 + RANDOM % 16 ))
+        local sides="$(echo "${a[@]}" | tr ' ' ,)/$(echo "${b[@]}" | tr ' ' ,)"
+        log_fault start partition "$sides"
+        for j in "${a[@]}"; do cut_off "$j" $(for x in "${b[@]}"; do addr_of "$x"; done); done
+        for j in "${b[@]}"; do cut_off "$j" $(for x in "${a[@]}"; do addr_of "$x"; done); done
+        sleep "$d"
+        for j in $(seq 1 "$HOSTS"); do ip netns exec "h$j" nft delete table inet wheelcast_part 2>/dev/null || true; done
+        log_fault end partition "$sides" ;;
+      loss)
+        a=$(( 1 + RANDOM % HOSTS )); b=$(( 1 + RANDOM % HOSTS ))
+        loss_burst "$a$([ "$a" != "$b" ] && echo ",$b")" $(( 10 + RANDOM % 41 )) $(( 3 + RANDOM % 13 )) ;;
+    esac
+  done
+  [ -n "$burst" ] && wait "$burst" 2>/dev/null || true
+  echo "nemesis: done" >&2
+}
+
+if [ -n "$CHAOS" ]; then
+  FAULTS="$WORK/faults.log"
+  : >"$FAULTS"
+  java -jar "$JAR" chaos-workload --hosts "$(join "${URLS[@]}")" --outboxes "$(join "${OUTBOXES[@]}")" \
+    --duration "${CHAOS_S}s" --faults "$FAULTS" --seed "$SEED" >"$WORK/chaos.txt" 2>&1 &
+  WORKLOAD=$!
+  PIDS+=($WORKLOAD)
+  echo "lan.sh: chaos for ${CHAOS_S} s on $HOSTS hosts ($([ "$UNICAST" = 1 ] && echo unicast || echo multicast)), seed $SEED; faults in $FAULTS" >&2
+  nemesis
+  set +e
+  wait "$WORKLOAD"
+  rc=$?
+  set -e
+  cat "$WORK/chaos.txt"
+  exit "$rc"
+fi
 
 if [ "$SCENARIO" = 1 ]; then
   KILL_ARGS=()

@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
 @Command(name = "wheelcast-node", mixinStandardHelpOptions = true, version = "wheelcast-node 0.1.0",
         description = "A Wheelcast node: distributed setTimeout/clearTimeout over UDP multicast.",
         subcommands = {WheelcastNodeCli.Listen.class, WheelcastNodeCli.Schedule.class, WheelcastNodeCli.Kill.class,
-                WheelcastNodeCli.Stats.class, JobServer.class, LanScenario.class, Soak.class, Attack.class})
+                WheelcastNodeCli.Stats.class, JobServer.class, LanScenario.class, ChaosWorkload.class, Soak.class, Attack.class})
 public final class WheelcastNodeCli implements Callable<Integer> {
 
     public static void main(String[] args) {
