@@ -77,7 +77,7 @@ if [ -z "${WHEELCAST_LAN_INNER:-}" ]; then
   command -v ip >/dev/null || need+=(iproute2)
   command -v unshare >/dev/null || need+=(util-linux)
   command -v curl >/dev/null || need+=(curl)
-  if [ "$LOSS" -gt 0 ] && ! command -v nft >/dev/null; then need+=(nftables); fi
+  if { [ "$LOSS" -gt 0 ] || [ -n "$CHAOS" ]; } && ! command -v nft >/dev/null; then need+=(nftables); fi
   if [ -n "$CAPTURE" ] && ! command -v tcpdump >/dev/null; then need+=(tcpdump); fi
   if [ "$NO_MULTICAST" = 1 ]; then
     command -v nft >/dev/null || need+=(nftables)
