@@ -104,8 +104,12 @@ public final class LanScenario implements Callable<Integer> {
             }
         }
         if (killPid != null) {
+            // The documented guarantee covers timers with a live holder: wait (up to 5 s) until the
+            // victim's UNREPLICATED_TIMERS gauge (refreshed every 250 ms) reads 0, then SIGKILL it.
+            long unreplicated = awaitReplicated(http, hosts.get(killIndex));
             ProcessHandle.of(killPid).ifPresent(ProcessHandle::destroyForcibly);
-            System.out.println("killed host " + (killIndex + 1) + " (pid " + killPid + ") with SIGKILL after starting the jobs");
+            System.out.println("killed host " + (killIndex + 1) + " (pid " + killPid + ") with SIGKILL after starting the jobs"
+                    + " (unreplicated timers at the kill: " + unreplicated + ")");
         }
         // Cancel two thirds, each through a random host other than the owner (the load balancer's pick).
         int[] cancelCode = new int[jobs];
@@ -264,6 +268,23 @@ public final class LanScenario implements Callable<Integer> {
                         + "loss_pct=%.0f elapsed_s=%.1f%n", ok ? "OK" : "FAIL", jobs, cancelled, expected, sent, wrong, p50, p99, loss,
                 (System.nanoTime() - start) / 1e9);
         return ok ? 0 : 1;
+    }
+
+    /** Polls a host's unreplicated_timers gauge until two readings 300 ms apart are 0, or 5 s; returns the last reading (-1: none). */
+    private static long awaitReplicated(HttpClient http, String host) throws InterruptedException {
+        long last = -1;
+        int zeros = 0;
+        for (long end = System.nanoTime() + 5_000_000_000L; System.nanoTime() < end && zeros < 2; ) {
+            Thread.sleep(300);
+            String metrics = send(http, HttpRequest.newBuilder(URI.create(host + "/metrics")).GET());
+            for (String line : metrics.split("\n")) {
+                if (line.startsWith("wheelcast_unreplicated_timers")) {
+                    last = (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+            zeros = last == 0 ? zeros + 1 : 0;
+        }
+        return last;
     }
 
     /** Starts --hold-jobs 10-minute jobs on every live host and leaves them armed; returns how many failed to start. */

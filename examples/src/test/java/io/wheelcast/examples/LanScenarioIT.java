@@ -35,7 +35,7 @@ class LanScenarioIT {
     }
 
     @ParameterizedTest(name = "loss {0}%")
-    @ValueSource(ints = {0, 30})
+    @ValueSource(ints = {30})
     void sixHostsThreeHundredJobsVerdictIsOk(int loss) throws Exception {
         List<String> out = run("--scenario", "--hosts", "6", "--jobs", "300", "--loss", String.valueOf(loss));
         String last = out.get(out.size() - 1);
@@ -61,7 +61,7 @@ class LanScenarioIT {
      * without a host killed mid-run.
      */
     @ParameterizedTest(name = "kill a host: {0}")
-    @ValueSource(booleans = {false, true})
+    @ValueSource(booleans = {true}) // without a kill: the 24-host run below
     void withoutMulticastNodesFindEachOtherThroughDnsAndTheVerdictIsOk(boolean killHost) throws Exception {
         Process dnsmasq = new ProcessBuilder("sh", "-c", "command -v dnsmasq").start();
         Assumptions.assumeTrue(dnsmasq.waitFor() == 0, "skipped: dnsmasq is not installed (scripts/test.sh installs dnsmasq-base)");
