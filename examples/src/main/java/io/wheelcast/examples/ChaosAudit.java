@@ -47,8 +47,9 @@ final class ChaosAudit {
         /** Host indices (0-based) the fault names: "3", "2,5@30" (loss %), "1,2,3/4,5,6" (partition sides). */
         Set<Integer> hosts() {
             Set<Integer> out = new HashSet<>();
-            for (String part : who.split("[,/@ ]")) {
-                if (!part.isEmpty() && !who.contains("@" + part)) {
+            int at = who.indexOf('@'); // a loss burst's percentage follows its hosts
+            for (String part : (at < 0 ? who : who.substring(0, at)).split("[,/ ]")) {
+                if (!part.isEmpty()) {
                     out.add(Integer.parseInt(part) - 1);
                 }
             }
