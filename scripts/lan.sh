@@ -190,6 +190,18 @@ add_host() { # add_host I : namespace hI with veth eI at $(addr_of I) on its sub
     ip netns exec "$ns" ip route add default via "$gw"
   fi
 }
+# Host $1 drops $3 percent of the UDP datagrams it receives, in nftables table $2 of its namespace.
+drop_udp() {
+  ip netns exec "h$1" nft -f - <<NFT
+table inet $2 {
+  chain input {
+    type filter hook input priority 0; policy accept;
+    meta l4proto udp numgen random mod 100 < $3 drop
+  }
+}
+NFT
+}
+
 # Host i's job server, in its namespace; SERVERS[i-1] is its PID. A restart (--chaos) is a new
 # process: a new node id, the same address and outbox (appended to).
 start_server() {
@@ -213,14 +225,7 @@ for i in $(seq 1 "$HOSTS"); do
   ns="h$i"
   add_host "$i"
   if [ "$LOSS" -gt 0 ]; then
-    ip netns exec "$ns" nft -f - <<NFT
-table inet wheelcast_loss {
-  chain input {
-    type filter hook input priority 0; policy accept;
-    meta l4proto udp numgen random mod 100 < $LOSS drop
-  }
-}
-NFT
+    drop_udp "$i" wheelcast_loss "$LOSS"
   fi
   mkdir -p "$WORK/$ns"
   start_server "$i"
@@ -304,16 +309,7 @@ NFT
 loss_burst() { # hosts (comma list), percent, seconds
   local who=$1 pct=$2 secs=$3 i
   log_fault start loss "$who@$pct"
-  for i in ${who//,/ }; do
-    ip netns exec "h$i" nft -f - <<NFT
-table inet wheelcast_burst {
-  chain input {
-    type filter hook input priority 0; policy accept;
-    meta l4proto udp numgen random mod 100 < $pct drop
-  }
-}
-NFT
-  done
+  for i in ${who//,/ }; do drop_udp "$i" wheelcast_burst "$pct"; done
   sleep "$secs"
   for i in ${who//,/ }; do ip netns exec "h$i" nft delete table inet wheelcast_burst 2>/dev/null || true; done
   log_fault end loss "$who@$pct"
