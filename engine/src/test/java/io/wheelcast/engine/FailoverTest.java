@@ -341,6 +341,53 @@ class FailoverTest {
         }
     }
 
+    /**
+     * Chaos run seed 7 (c7-61): an owner fired its timer, one holder missed the FIRED, and a
+     * later fault (here a partition) cut the owner off from that holder. The holder knew the
+     * owner was alive well past the deadline, but it was not the adopter: it handed the timer
+     * over with its remaining delay clamped to 0, so the adopter (which had missed the
+     * SCHEDULE) saw a timer just due and fired it a second time. A holder that heard the owner
+     * after the deadline now presumes it fired, and a hand-over carries how overdue it is.
+     */
+    @ParameterizedTest(name = "unicast={0}")
+    @ValueSource(booleans = {false, true})
+    void aTimerItsOwnerFiredIsNotHandedOverAsJustDue(boolean unicast) {
+        long seed = 0xC7_61L;
+        SimulatedLan lan = new SimulatedLan(5, seed, 0, 1, builder(unicast).replicas(3));
+        lan.traceId = System.getProperty("traceId");
+        String timer = "stale";
+        int hash = io.wheelcast.codec.IdBytes.hash(bytes(timer), 0, timer.length());
+        List<Integer> ranked = new ArrayList<>(List.of(1, 2, 3, 4)); // the owner's holders, best first
+        ranked.sort((a, b) -> Long.compareUnsigned(
+                io.wheelcast.engine.membership.Membership.score(SimulatedLan.NODE_ID_BASE + b, hash),
+                io.wheelcast.engine.membership.Membership.score(SimulatedLan.NODE_ID_BASE + a, hash)));
+        int backup = ranked.get(0);
+        int adopter = ranked.get(1); // ranks above the stale holder, but never got the SCHEDULE
+        int staleHolder = ranked.get(2); // holds it, and never hears that it fired
+        long armedAt = lan.now + 3_000;
+        lan.lose = (to, d) -> (to == adopter && lan.now < armedAt + 1_000 // the owner's sends, not a later hand-over
+                && SimulatedLan.carries(d, io.wheelcast.codec.Frame.Schedule.class, timer))
+                || (to == staleHolder && SimulatedLan.carries(d, io.wheelcast.codec.Frame.Fired.class, timer));
+        lan.run(3_000);
+        lan.node(0).schedule(bytes(timer), 2_000, null, new CompletableFuture<>(), lan.now);
+        lan.run(3_000); // fired on its owner a second ago
+        lan.side[0] = 1;
+        lan.side[backup] = 1; // the owner and the holder it told, cut off from the others
+        lan.run(10_000);
+        int fired = 0;
+        for (List<TimerExpiry> node : lan.expiries) {
+            for (TimerExpiry e : node) {
+                fired += e.idAsString().equals(timer) ? 1 : 0;
+            }
+        }
+        String figures = "seed=" + Long.toHexString(seed) + " unicast=" + unicast + " backup=" + backup + " adopter=" + adopter
+                + " stale_holder=" + staleHolder + " fired=" + fired
+                + counts(lan, Counter.TIMERS_FIRED, Counter.TIMERS_ADOPTED, Counter.ORPHANS_FORWARDED, Counter.TAKEOVERS_PRESUMED_FIRED);
+        System.out.println("failover stale holder: " + figures);
+        assertThat(fired).as("fired once, by its owner: " + figures).isEqualTo(1);
+        assertThat(lan.expiries.get(0)).as(figures).hasSize(1);
+    }
+
     @Test
     void membershipChangesAreEventsForTheUser() {
         SimulatedLan lan = new SimulatedLan(3, 0xE7E7L, 0, 1, WheelcastNode.builder().heartbeatInterval(Duration.ofMillis(100)));

@@ -67,6 +67,8 @@ final class SimulatedLan {
     /** Partition side of each node; datagrams only travel within a side. */
     final int[] side = new int[64];
     private final List<List<byte[]>> backlog = new ArrayList<>();
+    /** A test's targeted loss: a datagram for which this answers true (destination, datagram) is lost (null: none). */
+    java.util.function.BiPredicate<Integer, Datagram> lose;
     long sent;
     long dropped;
 
@@ -121,7 +123,7 @@ final class SimulatedLan {
                 continue;
             }
             sent++;
-            if (random.nextDouble() * 100 < lossPercent) {
+            if (random.nextDouble() * 100 < lossPercent || (lose != null && lose.test(to, decoded(bytes)))) {
                 dropped++;
                 continue;
             }
@@ -136,6 +138,26 @@ final class SimulatedLan {
                 wire.add(new InFlight(at + random.nextInt(5), order++, to, bytes));
             }
         }
+    }
+
+    private static Datagram decoded(byte[] bytes) {
+        return Datagram.decode(Unpooled.wrappedBuffer(bytes), DecoderLimits.DEFAULT, DatagramDecoder.ANY_CLUSTER).datagram();
+    }
+
+    /** Whether the datagram carries a frame of this type ({@link Frame.Schedule}, ...) for this timer id. */
+    static boolean carries(Datagram d, Class<? extends Frame> type, String timerId) {
+        if (d == null) {
+            return false;
+        }
+        for (Frame f : d.frames()) {
+            byte[] id = f instanceof Frame.Schedule x ? x.id()
+                    : f instanceof Frame.Fired x ? x.id()
+                    : f instanceof Frame.KillAck x ? x.id() : null;
+            if (type.isInstance(f) && id != null && timerId.equals(new String(id, StandardCharsets.UTF_8))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Debugging a seed: every frame that names this timer id is printed as it is sent (null: off). */

@@ -154,6 +154,9 @@ final class Failover implements Membership.DeathListener {
             registry.cancelRetry(h); // it finished on its owner: nothing to take over
             return;
         }
+        if ((registry.marks(h) & TimerRegistry.MARK_KILLED) == 0 && presumedFired(h, deadOwner)) {
+            return; // handing it over would make it look just due to an adopter that never had it
+        }
         long winner = membership.winner(registry.ids().hash(h), nodeId, deadOwner);
         if (winner == nodeId) {
             adopt(h, deadOwner);
@@ -163,7 +166,7 @@ final class Failover implements Membership.DeathListener {
             frames.killOf(winner, h); // the kill first, so the adopter takes it over as cancelled
         }
         long due = registry.deadline(h) - config.replicaGraceMs();
-        frames.schedule(winner, 0, h, Math.max(0, due - clock.nowMs), deadOwner);
+        frames.schedule(winner, 0, h, due - clock.nowMs, deadOwner); // negative: overdue by that much
         counters.increment(Counter.ORPHANS_FORWARDED);
         registry.attempts(h, registry.attempts(h) + 1);
         registry.retryAt(h, clock.nowMs + timeouts.replicationRetryMs(registry.attempts(h)));
@@ -218,15 +221,10 @@ final class Failover implements Membership.DeathListener {
             frames.killAck(FrameOutbox.EVERYONE, requestId, canceller, KillAckFlyweight.OUTCOME_CANCELLED, h);
             return;
         }
-        long due = registry.deadline(h) - config.replicaGraceMs();
-        if (due + PRESUMED_FIRED_MARGIN_MS < membership.lastReceived(deadOwner)) {
-            // Its owner still sent datagrams well after the deadline, so its loop was turning and
-            // fired it (the loop fires due timers every tick): only its FIRED went missing.
-            registry.marks(h, registry.marks(h) | TimerRegistry.MARK_DONE_FIRED);
-            registry.payload(h, null);
-            counters.increment(Counter.TAKEOVERS_PRESUMED_FIRED);
+        if (presumedFired(h, deadOwner)) {
             return;
         }
+        long due = registry.deadline(h) - config.replicaGraceMs();
         if (!registry.hasRoom(EntryKind.LOCAL_ARMED)) {
             counters.increment(Counter.ADOPTIONS_DROPPED_FULL);
             return;
@@ -238,6 +236,23 @@ final class Failover implements Membership.DeathListener {
         registry.marks(h, 0);
         counters.increment(Counter.TIMERS_ADOPTED);
         announceAdoption(h);
+    }
+
+    /**
+     * Its owner still sent datagrams well after the deadline, so its loop was turning and fired
+     * it (the loop fires due timers every tick): only its FIRED went missing here. The replica is
+     * marked fired, neither adopted nor handed over.
+     */
+    private boolean presumedFired(int h, long deadOwner) {
+        long due = registry.deadline(h) - config.replicaGraceMs();
+        if (due + PRESUMED_FIRED_MARGIN_MS >= membership.lastReceived(deadOwner)) {
+            return false;
+        }
+        registry.marks(h, registry.marks(h) | TimerRegistry.MARK_DONE_FIRED);
+        registry.payload(h, null);
+        registry.cancelRetry(h);
+        counters.increment(Counter.TAKEOVERS_PRESUMED_FIRED);
+        return true;
     }
 
     /** Multicasts an adopted timer's SCHEDULE (owner: this node) and re-sends it until a replica is acknowledged. */

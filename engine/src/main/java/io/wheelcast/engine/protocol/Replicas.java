@@ -20,6 +20,8 @@ import io.wheelcast.engine.registry.TimerRegistry;
  * a stale copy is told instead of firing it. Loop-confined.
  */
 final class Replicas {
+    /** Bounds a hand-over's negative delay (a day), so a forged one cannot overflow the deadline arithmetic. */
+    private static final long MAX_OVERDUE_MS = 86_400_000L;
     private final NodeConfig config;
     private final long nodeId;
     private final Counters counters;
@@ -52,7 +54,9 @@ final class Replicas {
         long sender = header.senderId();
         long owner = f.ownerId();
         boolean adoption = (f.frameFlags() & ScheduleFlyweight.FLAG_ADOPTED) != 0;
-        long due = clock.nowMs + Math.max(0, f.delayMs());
+        // A survivor's hand-over says how long ago the deadline passed (a negative delay): an
+        // adopter that knows the owner lived past it presumes it fired instead of firing it again.
+        long due = clock.nowMs + Math.max(owner != sender && !adoption ? -MAX_OVERDUE_MS : 0, f.delayMs());
         if (h >= 0) {
             switch (registry.kind(h)) {
                 case REPLICA -> {
