@@ -388,6 +388,48 @@ class FailoverTest {
         assertThat(lan.expiries.get(0)).as(figures).hasSize(1);
     }
 
+    /**
+     * Chaos run seed 12, unicast (c12-1481 and three more): a designated holder was paused when
+     * the timers were armed. The owner's re-sends for anyone to answer (ACK_ANY) waited in its
+     * socket; meanwhile the owner declared it dead, replicated elsewhere and fired, telling the
+     * holders of its new view only. The paused node came back, read the stale SCHEDULEs (their
+     * deadline counted from that moment), and when a partition cut the owner off a few seconds
+     * later it adopted and fired them again.
+     */
+    @ParameterizedTest(name = "unicast={0}")
+    @ValueSource(booleans = {false, true})
+    void aHolderPausedWhileItsOwnerFiredDoesNotFireAgainAfterALaterPartition(boolean unicast) {
+        long seed = 0xC12_1481L;
+        int timers = 300;
+        SimulatedLan lan = new SimulatedLan(6, seed, 0, 1, builder(unicast));
+        lan.traceId = System.getProperty("traceId");
+        lan.run(3_000);
+        lan.paused[2] = true; // for longer than the failure timeout
+        for (int i = 0; i < timers; i++) {
+            lan.node(5).schedule(bytes(id(i)), 4_000 + i * 10L, null, new CompletableFuture<>(), lan.now);
+        }
+        lan.run(9_000);
+        lan.resume(2);
+        lan.run(3_000);
+        lan.side[0] = 1;
+        lan.side[5] = 1; // the owner and one other, cut off from the rest
+        lan.run(15_000);
+        Map<String, Integer> fires = fires(lan);
+        int doubled = 0;
+        int lost = 0;
+        for (int i = 0; i < timers; i++) {
+            int n = fires.getOrDefault(id(i), 0);
+            doubled += n > 1 ? 1 : 0;
+            lost += n == 0 ? 1 : 0;
+        }
+        String figures = "seed=" + Long.toHexString(seed) + " unicast=" + unicast + " doubled=" + doubled + " lost=" + lost
+                + counts(lan, Counter.TIMERS_FIRED, Counter.TIMERS_ADOPTED, Counter.ORPHANS_FORWARDED, Counter.TAKEOVERS_PRESUMED_FIRED,
+                Counter.MEMBERS_DEAD, Counter.MEMBERS_REVIVED);
+        System.out.println("failover paused holder: " + figures);
+        assertThat(doubled).as(figures).isZero();
+        assertThat(lost).as(figures).isZero();
+    }
+
     @Test
     void membershipChangesAreEventsForTheUser() {
         SimulatedLan lan = new SimulatedLan(3, 0xE7E7L, 0, 1, WheelcastNode.builder().heartbeatInterval(Duration.ofMillis(100)));

@@ -47,8 +47,13 @@ final class EntryFrames {
         return membership.holders(hash, nodeId, replicas, holders);
     }
 
-    /** A new own timer's SCHEDULE, from the caller's id, to its holders. */
-    void newSchedule(int hash, long delayMs, byte[] id, byte[] payload) {
+    /** Whether frames for some nodes travel to them alone (unicast mode). */
+    boolean targeted() {
+        return outbox.directSends();
+    }
+
+    /** A new own timer's SCHEDULE, from the caller's id, to its holders; true if it went to everyone. */
+    boolean newSchedule(int hash, long delayMs, byte[] id, byte[] payload) {
         int n = holdersOf(hash, nodeId);
         if (n == 0) {
             outbox.schedule(EVERYONE, 0, delayMs, nodeId, id, 0, id.length, payload);
@@ -56,17 +61,27 @@ final class EntryFrames {
         for (int i = 0; i < n; i++) {
             outbox.schedule(holders[i], 0, delayMs, nodeId, id, 0, id.length, payload);
         }
+        return n == 0;
     }
 
-    /** The SCHEDULE of an own (or adopted) timer, re-sent: to its holders, or to everyone once anyone may answer. */
+    /**
+     * The SCHEDULE of an own (or adopted) timer, re-sent: to its holders, or to everyone once
+     * anyone may answer (then the entry is marked {@link TimerRegistry#MARK_WIDE}).
+     */
     void scheduleToHolders(int flags, int h, long delayMs) {
         int n = (flags & ScheduleFlyweight.FLAG_ACK_ANY) != 0 ? 0 : holdersOf(ids.hash(h), registry.owner(h));
         if (n == 0) {
+            registry.marks(h, registry.marks(h) | TimerRegistry.MARK_WIDE);
             schedule(EVERYONE, flags, h, delayMs, nodeId);
         }
         for (int i = 0; i < n; i++) {
             schedule(holders[i], flags, h, delayMs, nodeId);
         }
+    }
+
+    /** The holders an own timer's outcome goes to: none (everyone) once others may hold it too. */
+    private int outcomeHoldersOf(int h) {
+        return (registry.marks(h) & TimerRegistry.MARK_WIDE) != 0 ? 0 : holdersOf(ids.hash(h), registry.owner(h));
     }
 
     /** The SCHEDULE of a registry entry (own, adopted or handed over) to {@code to} (or {@link FrameOutbox#EVERYONE}). */
@@ -94,7 +109,7 @@ final class EntryFrames {
 
     /** An own timer was cancelled: the canceller (if another node) and the holders learn it. */
     void cancelledToHolders(long requestId, long canceller, int h) {
-        int n = holdersOf(ids.hash(h), registry.owner(h));
+        int n = outcomeHoldersOf(h);
         if (n == 0) {
             killAck(EVERYONE, requestId, canceller, KillAckFlyweight.OUTCOME_CANCELLED, h);
             return;
@@ -111,7 +126,7 @@ final class EntryFrames {
 
     /** An own timer fired: its holders learn it. */
     void firedToHolders(int h) {
-        int n = holdersOf(ids.hash(h), registry.owner(h));
+        int n = outcomeHoldersOf(h);
         if (n == 0) {
             fired(EVERYONE, h);
         }

@@ -107,8 +107,14 @@ final class Failover implements Membership.DeathListener {
             return;
         }
         boolean alone = membership.liveCount() == 0;
+        boolean targeted = frames.targeted();
         for (int h = 0, n = registry.capacity(); h < n; h++) {
             EntryKind kind = registry.kind(h);
+            if (kind == EntryKind.LOCAL_ARMED && targeted
+                    && membership.holds(registry.ids().hash(h), gone, nodeId, config.replicas())) {
+                // it may only be paused, with our SCHEDULE in its socket: it must hear how the timer ends
+                registry.marks(h, registry.marks(h) | TimerRegistry.MARK_WIDE);
+            }
             if (kind == EntryKind.LOCAL_ARMED && registry.holder(h) == gone) {
                 replication.holderLost(h, alone);
             } else if (kind == EntryKind.REPLICA && registry.owner(h) == gone) {

@@ -100,9 +100,8 @@ final class Replication {
         registry.dueAt(h, now + delayMs);
         registry.holder(h, 0);
         registry.attempts(h, 0);
-        registry.marks(h, 0);
         counters.increment(Counter.TIMERS_ARMED);
-        frames.newSchedule(hash, delayMs, id, payload);
+        registry.marks(h, frames.newSchedule(hash, delayMs, id, payload) ? TimerRegistry.MARK_WIDE : 0);
         armRetry(h);
         handoff.complete(result, ScheduleOutcome.ARMED);
     }
@@ -217,6 +216,8 @@ final class Replication {
             int k = membership.holders(registry.ids().hash(h), nodeId, config.replicas(), transferHolders);
             for (int i = 0; i < k; i++) {
                 if (transferHolders[i] == joiner) {
+                    // the joiner displaced a holder, which keeps its copy until it hears how the timer ended
+                    registry.marks(h, registry.marks(h) | TimerRegistry.MARK_WIDE);
                     counters.increment(Counter.REPLICAS_TRANSFERRED);
                     frames.schedule(joiner, registry.owner(h) != nodeId ? ScheduleFlyweight.FLAG_ADOPTED : 0, h,
                             Math.max(0, registry.dueAt(h) - clock.nowMs), nodeId);
@@ -313,6 +314,7 @@ final class Replication {
         for (int h = 0, n = registry.capacity(); h < n; h++) {
             if (registry.kind(h) == EntryKind.LOCAL_ARMED && registry.holder(h) == 0) {
                 boolean adopted = registry.owner(h) != nodeId;
+                registry.marks(h, registry.marks(h) | TimerRegistry.MARK_WIDE);
                 frames.schedule(FrameOutbox.EVERYONE, ScheduleFlyweight.FLAG_ACK_ANY | (adopted ? ScheduleFlyweight.FLAG_ADOPTED : 0),
                         h, Math.max(0, registry.dueAt(h) - clock.nowMs), nodeId);
             }

@@ -27,6 +27,12 @@ public final class TimerRegistry {
     /** A held REPLICA whose timer was cancelled on its owner: kept until its deadline to answer hand-overs. */
     public static final int MARK_DONE_CANCELLED = 8;
     public static final int MARK_DONE = MARK_DONE_FIRED | MARK_DONE_CANCELLED;
+    /**
+     * An own timer that nodes outside its designated holders in this node's current view may
+     * hold (its SCHEDULE went to everyone, or a holder died or was displaced by a joiner): in
+     * unicast mode its outcome goes to everyone, dead members included, not to the holders alone.
+     */
+    public static final int MARK_WIDE = 16;
     private final IdIndex index;
     private final TimerWheel wheel;
     private final TimerWheel retries;
