@@ -104,6 +104,24 @@ class LanScenarioIT {
                 .containsPattern("h17 live_members=23");
     }
 
+    /**
+     * The nemesis run for two minutes (scripts/chaos.sh): crashes and restarts, pauses,
+     * partitions and loss bursts while jobs flow; the auditor checks every job's emails against
+     * the HTTP answers. Multicast; the unicast run is scripts/chaos.sh --unicast.
+     */
+    @org.junit.jupiter.api.Test
+    void twoMinutesOfCrashesPausesPartitionsAndLossBurstsBreakNoGuarantee() throws Exception {
+        List<String> cmd = List.of(SCRIPT.toAbsolutePath().normalize().resolveSibling("chaos.sh").toString(),
+                "--duration", "2m", "--seed", "7");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        List<String> lines = out.lines().toList();
+        assertThat(lines.get(lines.size() - 1)).as(out).startsWith("chaos verdict: OK ");
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out).containsPattern("nemesis: start (crash|pause|partition|loss)");
+    }
+
     @org.junit.jupiter.api.Test
     void aKeylessAttackerReplayingAndForgingChangesNothing() throws Exception {
         List<String> out = run("--scenario", "--hosts", "6", "--jobs", "300", "--attacker");
