@@ -72,13 +72,17 @@ final class ChaosAudit {
 
     private final List<ChaosWorkload.Life> lives;
     private final Map<String, List<Long>> emails;
+    /** Emails sent by a restarted host's new incarnation: job id to (time, host index). */
+    private final Map<String, List<long[]>> byRestarted;
     private final List<Fault> faults;
     private final List<String> gauges;
     private final int hosts;
 
-    ChaosAudit(List<ChaosWorkload.Life> lives, Map<String, List<Long>> emails, List<Fault> faults, List<String> gauges, int hosts) {
+    ChaosAudit(List<ChaosWorkload.Life> lives, Map<String, List<Long>> emails, Map<String, List<long[]>> byRestarted,
+               List<Fault> faults, List<String> gauges, int hosts) {
         this.lives = lives;
         this.emails = emails;
+        this.byRestarted = byRestarted;
         this.faults = faults;
         this.gauges = gauges;
         this.hosts = hosts;
@@ -120,7 +124,11 @@ final class ChaosAudit {
         int violations = orphanEmails;
         int lastInstant = 0;
         int sent = 0;
+        int adoptedByRestarted = 0;
+        int adoptedByRestartedWrong = 0;
         for (ChaosWorkload.Life l : lives) {
+            boolean restartedAdopter = adoptedByRestarted(l);
+            adoptedByRestarted += restartedAdopter ? 1 : 0;
             Set<String> kinds = new TreeSet<>();
             for (Fault f : faults) {
                 if (f.touches(l)) {
@@ -141,6 +149,7 @@ final class ChaosAudit {
             }
             if (wrong != null) {
                 violations++;
+                adoptedByRestartedWrong += restartedAdopter ? 1 : 0;
                 for (String k : kinds) {
                     table.get(k)[2]++;
                 }
@@ -168,6 +177,8 @@ final class ChaosAudit {
         System.out.printf("%-10s %9s %13s %11s%n", "fault", "injected", "jobs touched", "violations");
         table.forEach((k, v) -> System.out.printf("%-10s %9d %13d %11d%n", k, v[0], v[1], v[2]));
         System.out.printf("job lives %d, emails %d, documented last-instant doubles %d%n", lives.size(), sent, lastInstant);
+        System.out.printf("jobs of other hosts emailed by a restarted host's new incarnation (adopted) %d, violations among them %d%n",
+                adoptedByRestarted, adoptedByRestartedWrong);
         problems.stream().limit(20).forEach(p -> System.out.println("  " + p));
         StringBuilder counts = new StringBuilder();
         table.forEach((k, v) -> {
@@ -224,6 +235,20 @@ final class ChaosAudit {
             }
         }
         return "emailed " + got + " times";
+    }
+
+    /** Whether a restarted host's new incarnation emailed this job, which another host had started. */
+    private boolean adoptedByRestarted(ChaosWorkload.Life l) {
+        List<long[]> sent = byRestarted.get(l.id);
+        if (sent == null) {
+            return false;
+        }
+        for (long[] s : sent) {
+            if (s[1] != l.host && s[0] >= l.postSentAt && s[0] < l.nextLifeAt) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private String servedAfterRestart(Fault crash) {

@@ -155,7 +155,9 @@ public final class ChaosWorkload implements Callable<Integer> {
         Thread.sleep(wait);
         timers.shutdownNow();
         sampleGauges(System.currentTimeMillis());
-        return new ChaosAudit(lives, readEmails(), readFaults(), gauges, hosts.size()).run() ? 0 : 1;
+        Map<String, List<long[]>> byRestarted = new ConcurrentHashMap<>();
+        Map<String, List<Long>> emails = readEmails(byRestarted);
+        return new ChaosAudit(lives, emails, byRestarted, readFaults(), gauges, hosts.size()).run() ? 0 : 1;
     }
 
     private void post(Life life) {
@@ -212,22 +214,47 @@ public final class ChaosWorkload implements Callable<Integer> {
         }
     }
 
-    /** Every email in every outbox (restarted hosts append to theirs), by job id: the times it was sent. */
-    private Map<String, List<Long>> readEmails() throws Exception {
+    /**
+     * Every email in every outbox (restarted hosts append to theirs), by job id: the times it was
+     * sent. Those sent by a restarted incarnation (another node id than the first the host's
+     * server.log names) also go to {@code byRestarted}, as (time, host index).
+     */
+    private Map<String, List<Long>> readEmails(Map<String, List<long[]>> byRestarted) throws Exception {
         Map<String, List<Long>> emails = new ConcurrentHashMap<>();
-        for (Path p : outboxes) {
+        for (int h = 0; h < outboxes.size(); h++) {
+            Path p = outboxes.get(h);
             if (!Files.exists(p)) {
                 continue;
             }
+            String first = firstNodeId(p.resolveSibling("server.log"));
             for (String line : Files.readAllLines(p, StandardCharsets.UTF_8)) {
                 if (line.isBlank()) {
                     continue;
                 }
                 JobJson.Email e = JobJson.read(line, JobJson.Email.class);
-                emails.computeIfAbsent(e.job(), k -> new ArrayList<>()).add(Instant.parse(e.at()).toEpochMilli());
+                long at = Instant.parse(e.at()).toEpochMilli();
+                emails.computeIfAbsent(e.job(), k -> new ArrayList<>()).add(at);
+                if (first != null && !first.equals(e.owner())) {
+                    byRestarted.computeIfAbsent(e.job(), k -> new ArrayList<>()).add(new long[] {at, h});
+                }
             }
         }
         return emails;
+    }
+
+    /** The node id of a host's first job server ("job-server ... node=ID ..."), or null. */
+    private static String firstNodeId(Path serverLog) throws Exception {
+        if (!Files.exists(serverLog)) {
+            return null;
+        }
+        for (String line : Files.readAllLines(serverLog, StandardCharsets.UTF_8)) {
+            int at = line.startsWith("job-server ") ? line.indexOf(" node=") : -1;
+            if (at >= 0) {
+                int end = line.indexOf(' ', at + 6);
+                return line.substring(at + 6, end < 0 ? line.length() : end);
+            }
+        }
+        return null;
     }
 
     private List<ChaosAudit.Fault> readFaults() throws Exception {
