@@ -61,11 +61,25 @@ final class SimulatedLan {
     private long order;
     long now = 1_000;
     /** Crashed nodes: they neither tick nor send nor receive, ever again. */
-    final boolean[] crashed = new boolean[64];
+    final boolean[] crashed;
     /** Paused nodes: no ticks; datagrams for them queue in {@link #backlog} until they resume. */
-    final boolean[] paused = new boolean[64];
+    final boolean[] paused;
     /** Partition side of each node; datagrams only travel within a side. */
-    final int[] side = new int[64];
+    final int[] side;
+    /** Per-node traffic, when {@link #countTraffic} is on: datagrams and bytes each node sent and received. */
+    final long[] datagramsSent;
+    final long[] bytesSent;
+    final long[] datagramsReceived;
+    final long[] bytesReceived;
+    /** Frames received per node and frame type ({@link #FRAME_TYPES} columns), when {@link #countTraffic} is on. */
+    final long[][] framesReceived;
+    /** The frame types {@link #framesReceived} counts, in column order. */
+    static final List<Class<? extends Frame>> FRAME_TYPES = List.of(Frame.Schedule.class, Frame.Kill.class, Frame.KillAck.class,
+            Frame.Fired.class, Frame.Replicated.class, Frame.Heartbeat.class, Frame.Members.class);
+    /** Counts per-node traffic (decodes every datagram once more: slower). */
+    boolean countTraffic;
+    /** Unicast mode: a datagram for the whole cluster is one datagram per destination, counted so. */
+    private final boolean unicastMode;
     private final List<List<byte[]>> backlog = new ArrayList<>();
     /** A test's targeted loss: a datagram for which this answers true (destination, datagram) is lost (null: none). */
     java.util.function.BiPredicate<Integer, Datagram> lose;
@@ -74,9 +88,19 @@ final class SimulatedLan {
 
     SimulatedLan(int size, long seed, double lossPercent, long latencyMs, WheelcastNodeBuilder builder) {
         this.random = new SplittableRandom(seed);
+        int slots = Math.max(64, size);
+        this.crashed = new boolean[slots];
+        this.paused = new boolean[slots];
+        this.side = new int[slots];
+        this.datagramsSent = new long[size];
+        this.bytesSent = new long[size];
+        this.datagramsReceived = new long[size];
+        this.bytesReceived = new long[size];
+        this.framesReceived = new long[size][FRAME_TYPES.size()];
         this.lossPercent = lossPercent;
         this.latencyMs = latencyMs;
         NodeConfig config = builder.completionExecutor(Runnable::run).faultPlan(FaultPlan.NONE).build();
+        this.unicastMode = config.unicast() != null;
         for (int i = 0; i < size; i++) {
             int from = i;
             Counters c = new Counters();
@@ -118,8 +142,22 @@ final class SimulatedLan {
         if (traceId != null) {
             trace(from, bytes);
         }
-        for (int to = 0; to < nodes.size(); to++) {
-            if (to == from || crashed[from] || side[to] != side[from] || (onlyTo >= 0 && to != onlyTo)) {
+        int[] frameCounts = countTraffic ? frameCounts(bytes) : null;
+        int first = onlyTo >= 0 ? onlyTo : 0;
+        int last = onlyTo >= 0 ? onlyTo : nodes.size() - 1;
+        if (countTraffic && !crashed[from] && (onlyTo < 0 && !unicastMode)) {
+            datagramsSent[from]++; // one multicast datagram, whoever receives it
+            bytesSent[from] += bytes.length;
+        }
+        for (int to = first; to <= last; to++) {
+            if (to == from || crashed[from]) {
+                continue;
+            }
+            if (countTraffic && (onlyTo >= 0 || unicastMode)) {
+                datagramsSent[from]++;
+                bytesSent[from] += bytes.length;
+            }
+            if (side[to] != side[from]) {
                 continue;
             }
             sent++;
@@ -133,11 +171,32 @@ final class SimulatedLan {
                 at += 1 + random.nextInt(20); // overtaken by later datagrams
             }
             wire.add(new InFlight(at, order++, to, bytes));
+            if (countTraffic) {
+                datagramsReceived[to]++;
+                bytesReceived[to] += bytes.length;
+                for (int t = 0; t < frameCounts.length; t++) {
+                    framesReceived[to][t] += frameCounts[t];
+                }
+            }
             if (random.nextDouble() * 100 < duplicatePercent) {
                 duplicated++;
                 wire.add(new InFlight(at + random.nextInt(5), order++, to, bytes));
             }
         }
+    }
+
+    private static int[] frameCounts(byte[] bytes) {
+        int[] counts = new int[FRAME_TYPES.size()];
+        Datagram d = decoded(bytes);
+        if (d != null) {
+            for (Frame f : d.frames()) {
+                int t = FRAME_TYPES.indexOf(f.getClass());
+                if (t >= 0) {
+                    counts[t]++;
+                }
+            }
+        }
+        return counts;
     }
 
     private static Datagram decoded(byte[] bytes) {
