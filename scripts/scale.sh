@@ -63,7 +63,7 @@ REPL+=", \"$OUT/.unicast-${LOSS%%,*}.dat\" using 1:4 with lines dt 2 title \"liv
 gnuplot <<GP
 set terminal pngcairo size 900,520 noenhanced
 set output "$OUT/scale-traffic.png"
-set title "Datagrams one node receives per second at steady state (1,000 timers per node over 40 s, 10% cancelled)"
+set title "Datagrams one node receives per second (steady state, 1,000 timers per node, 10% cancelled)"
 set logscale xy
 set xlabel "nodes"
 set ylabel "datagrams received per node per second"

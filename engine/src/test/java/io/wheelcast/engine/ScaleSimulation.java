@@ -34,7 +34,7 @@ public final class ScaleSimulation {
                   double bytesReceivedPerNodePerS, double[] framesReceivedPerNodePerS, double replicasPerNode,
                   long replicasMaxNode, double replicasExpectedPerNode, long heapBytesPerNode, long detectionMs, long detectionLastMs,
                   long adoptionMs, int victimTimers, long cancelP50Ms, long cancelP99Ms, int doubled, int lost,
-                  int cancelledFired, long failureTimeoutMs, double realSeconds) {
+                  int cancelledFired, long revived, long failureTimeoutMs, double realSeconds) {
 
         String line() {
             StringBuilder frames = new StringBuilder();
@@ -47,11 +47,11 @@ public final class ScaleSimulation {
                             + " recv_dgrams_max_node_s=%.1f recv_bytes_per_node_s=%.0f recv_frames_per_node_s=[%s]"
                             + " replicas_per_node=%.1f replicas_max_node=%d replicas_expected=%.1f heap_bytes_per_node=%d"
                             + " detection_first_ms=%d detection_last_ms=%d failure_timeout_ms=%d adopted_after_last_detection_ms=%d victim_timers=%d"
-                            + " cancel_p50_ms=%d cancel_p99_ms=%d doubled=%d lost=%d cancelled_fired=%d seed=%x real_s=%.1f",
+                            + " cancel_p50_ms=%d cancel_p99_ms=%d doubled=%d lost=%d cancelled_fired=%d members_revived=%d seed=%x real_s=%.1f",
                     plan.nodes, plan.unicast ? "unicast" : "multicast", plan.lossPercent, plan.replicas, plan.timersPerNode,
                     sentPerNodePerS, receivedPerNodePerS, receivedMaxPerS, bytesReceivedPerNodePerS, frames,
                     replicasPerNode, replicasMaxNode, replicasExpectedPerNode, heapBytesPerNode, detectionMs, detectionLastMs, failureTimeoutMs,
-                    adoptionMs, victimTimers, cancelP50Ms, cancelP99Ms, doubled, lost, cancelledFired, plan.seed, realSeconds);
+                    adoptionMs, victimTimers, cancelP50Ms, cancelP99Ms, doubled, lost, cancelledFired, revived, plan.seed, realSeconds);
         }
     }
 
@@ -221,11 +221,15 @@ public final class ScaleSimulation {
         int lost = 0;
         int cancelledFired = 0;
         Map<String, Integer> fires = new HashMap<>();
-        for (List<TimerExpiry> node : lan.expiries) {
-            for (TimerExpiry e : node) {
+        Map<String, StringBuilder> how = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            for (TimerExpiry e : lan.expiries.get(i)) {
                 fires.merge(e.idAsString(), 1, Integer::sum);
+                how.computeIfAbsent(e.idAsString(), k -> new StringBuilder()).append(" node=").append(i).append("@").append(e.firedAtMs())
+                        .append(e.adopted() ? "(adopted from " + (e.adoptedFromId() - SimulatedLan.NODE_ID_BASE) + ")" : "");
             }
         }
+        StringBuilder doubles = new StringBuilder();
         for (int t = 0; t < total; t++) {
             int f = fires.getOrDefault(name(t), 0);
             boolean wasCancelled = cancelledOk.containsKey(name(t));
@@ -238,14 +242,25 @@ public final class ScaleSimulation {
                 lost++;
             } else if (f > 1) {
                 doubled++;
+                if (doubled <= 5) {
+                    doubles.append(" ").append(name(t)).append(" owner=").append(t % n).append(" armed=").append(armAt[t])
+                            .append(" due=").append(armAt[t] + delay[t]).append(" crash=").append(crashAt).append(how.get(name(t)));
+                }
             }
+        }
+        long revived = 0; // a member declared dead and heard again: a false suspicion (the victims never come back)
+        for (int i = 0; i < n; i++) {
+            revived += lan.counters(i).get(Counter.MEMBERS_REVIVED);
+        }
+        if (doubles.length() > 0) {
+            System.out.println("scale doubles:" + doubles);
         }
         return new Result(plan, sent / survivors, received / survivors, receivedMax, bytesReceived / survivors, frames,
                 (double) replicas / n, replicasMax, (double) liveTimers * plan.replicas / n, heapPerNode,
                 detectedAt[0] < 0 ? -1 : detectedAt[0] - crashAt, detectedAt[1] < 0 ? -1 : detectedAt[1] - crashAt,
                 adoptedAt < 0 || detectedAt[1] < 0 ? -1 : Math.max(0, adoptedAt - detectedAt[1]), victimTimers,
                 cancelLatency.getValueAtPercentile(50), cancelLatency.getValueAtPercentile(99), doubled, lost, cancelledFired,
-                failureTimeoutMs, (System.nanoTime() - realStart) / 1e9);
+                revived, failureTimeoutMs, (System.nanoTime() - realStart) / 1e9);
     }
 
     private static long usedHeapAfterGc() {

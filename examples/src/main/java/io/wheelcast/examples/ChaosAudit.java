@@ -115,6 +115,8 @@ final class ChaosAudit {
             }
         }
         Map<String, int[]> table = new LinkedHashMap<>(); // kind -> injected, touched, violations
+        Map<String, List<Long>> cancelMs = new LinkedHashMap<>(); // kind -> DELETE round trips of the jobs it touched
+        Map<String, List<Long>> lateMs = new LinkedHashMap<>(); // kind -> first email's lateness past the deadline
         for (String k : List.of("crash", "pause", "partition", "loss", "none")) {
             table.put(k, new int[3]);
         }
@@ -140,6 +142,13 @@ final class ChaosAudit {
             }
             for (String k : kinds) {
                 table.computeIfAbsent(k, x -> new int[3])[1]++;
+                if (l.cancelVia >= 0 && l.cancelAnsweredAt > 0) {
+                    cancelMs.computeIfAbsent(k, x -> new ArrayList<>()).add(l.cancelAnsweredAt - l.cancelSentAt);
+                }
+                if (!l.emails.isEmpty() && l.postAnsweredAt > 0) {
+                    long first = l.emails.stream().mapToLong(Long::longValue).min().getAsLong();
+                    lateMs.computeIfAbsent(k, x -> new ArrayList<>()).add(Math.max(0, first - l.deadlineLatest()));
+                }
             }
             sent += l.emails.size();
             String wrong = check(l, kinds);
@@ -174,8 +183,10 @@ final class ChaosAudit {
             problems.add(growth);
         }
         System.out.println();
-        System.out.printf("%-10s %9s %13s %11s%n", "fault", "injected", "jobs touched", "violations");
-        table.forEach((k, v) -> System.out.printf("%-10s %9d %13d %11d%n", k, v[0], v[1], v[2]));
+        System.out.printf("%-10s %9s %13s %11s %22s %28s%n", "fault", "injected", "jobs touched", "violations",
+                "cancel ms p50/p99/max", "email late ms p50/p99/max");
+        table.forEach((k, v) -> System.out.printf("%-10s %9d %13d %11d %22s %28s%n", k, v[0], v[1], v[2],
+                percentiles(cancelMs.get(k)), percentiles(lateMs.get(k))));
         System.out.printf("job lives %d, emails %d, documented last-instant doubles %d%n", lives.size(), sent, lastInstant);
         System.out.printf("jobs of other hosts emailed by a restarted host's new incarnation (adopted) %d, violations among them %d%n",
                 adoptedByRestarted, adoptedByRestartedWrong);
@@ -235,6 +246,15 @@ final class ChaosAudit {
             }
         }
         return "emailed " + got + " times";
+    }
+
+    /** "p50/p99/max" of a list of milliseconds, or "-" if empty. */
+    private static String percentiles(List<Long> ms) {
+        if (ms == null || ms.isEmpty()) {
+            return "-";
+        }
+        long[] v = ms.stream().mapToLong(Long::longValue).sorted().toArray();
+        return v[(v.length - 1) / 2] + "/" + v[(int) Math.min(v.length - 1, Math.ceil(v.length * 0.99) - 1)] + "/" + v[v.length - 1];
     }
 
     /** Whether a restarted host's new incarnation emailed this job, which another host had started. */
