@@ -6,7 +6,7 @@
 #   scripts/scale.sh [--sizes 6,24,100,300] [--multicast-max 100] [--loss 0,10] [--seed N] [--out DIR]
 #
 # Multicast mode runs up to --multicast-max nodes (every node receives every frame: the
-# simulation's cost grows with N^2 per simulated second, and 300 nodes take about 12 minutes);
+# simulation's cost grows with N^2 per simulated second: 300 nodes would take 15-20 minutes);
 # unicast mode (k = 2) runs every size. Prints one 'scale ...' line per run (docs/scale.md says
 # what each field means), writes them to DIR/scale.txt and plots DIR/scale-traffic.png and
 # DIR/scale-replicas.png with gnuplot (installed when missing, as root).
