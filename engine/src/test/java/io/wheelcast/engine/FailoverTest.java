@@ -430,6 +430,56 @@ class FailoverTest {
         assertThat(lost).as(figures).isZero();
     }
 
+    /**
+     * Chaos run seed 21 (60 minutes; c21-5659 and 18 more): a host paused for 5 s, was declared
+     * dead, came back, and was SIGKILLed 3 s later; timers armed around the pause were never
+     * fired by anyone.
+     */
+    @ParameterizedTest(name = "unicast={0}")
+    @ValueSource(booleans = {false, true})
+    void anOwnerKilledSoonAfterAPauseLosesNoTimer(boolean unicast) {
+        long seed = 0xC21_5659L;
+        SimulatedLan lan = new SimulatedLan(6, seed, 0, 1, builder(unicast));
+        lan.traceId = System.getProperty("traceId");
+        lan.run(3_000);
+        int armed = 0;
+        long pauseAt = lan.now + 5_000;
+        long resumeAt = pauseAt + 5_000;
+        long crashAt = resumeAt + 3_000;
+        for (long t = lan.now; t < crashAt + 500; t += 50) {
+            if (lan.now >= pauseAt && lan.now < resumeAt) {
+                lan.paused[0] = true;
+            } else if (lan.paused[0] && lan.now >= resumeAt) {
+                lan.resume(0);
+            }
+            if (lan.now >= crashAt) {
+                lan.crashed[0] = true;
+            }
+            if (!lan.crashed[0] && !lan.paused[0]) {
+                lan.node(0).schedule(bytes(id(armed)), 2_000 + (armed * 37L) % 4_000, null, new CompletableFuture<>(), lan.now);
+                armed++;
+            }
+            lan.run(50);
+        }
+        lan.run(30_000);
+        Map<String, Integer> fires = fires(lan);
+        List<String> lost = new ArrayList<>();
+        int doubled = 0;
+        for (int i = 0; i < armed; i++) {
+            int n = fires.getOrDefault(id(i), 0);
+            if (n == 0) {
+                lost.add(id(i) + "(" + (2_000 + (i * 37L) % 4_000) + "ms)");
+            }
+            doubled += n > 1 ? 1 : 0;
+        }
+        String figures = "seed=" + Long.toHexString(seed) + " unicast=" + unicast + " armed=" + armed + " lost=" + lost.size()
+                + " doubled=" + doubled + " first_lost=" + lost.subList(0, Math.min(5, lost.size()))
+                + counts(lan, Counter.TIMERS_FIRED, Counter.TIMERS_ADOPTED, Counter.TIMERS_YIELDED, Counter.MEMBERS_DEAD,
+                Counter.MEMBERS_REVIVED, Counter.TAKEOVERS_PRESUMED_FIRED, Counter.REPLICAS_EXPIRED);
+        System.out.println("failover pause then crash: " + figures);
+        assertThat(lost).as(figures).isEmpty();
+    }
+
     @Test
     void membershipChangesAreEventsForTheUser() {
         SimulatedLan lan = new SimulatedLan(3, 0xE7E7L, 0, 1, WheelcastNode.builder().heartbeatInterval(Duration.ofMillis(100)));

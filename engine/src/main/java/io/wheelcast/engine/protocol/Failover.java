@@ -86,6 +86,8 @@ final class Failover implements Membership.DeathListener {
         counters.increment(Counter.MEMBERS_REVIVED);
         handoff.memberEvent(MemberEvent.Type.REVIVED, member);
         replication.replicateParked();
+        // As for a joiner: it holds again what it now ranks for (a holder it displaced keeps a stale copy, so marked WIDE)
+        replication.transferTo(member);
         tellRevived(member);
     }
 

@@ -114,6 +114,11 @@ final class PeriodicWork {
         if (stall + interval >= config.failureTimeoutMs()) {
             // Long enough for the adopters to hear us (heartbeats go out 5x as often meanwhile) and re-send what they took.
             quarantineUntilMs = now + config.failureTimeoutMs() + interval;
+            for (int h = 0, n = registry.capacity(); h < n; h++) { // one scan per long stall
+                if (registry.kind(h) == EntryKind.LOCAL_ARMED) {
+                    registry.marks(h, registry.marks(h) | TimerRegistry.MARK_BEFORE_STALL);
+                }
+            }
         }
     }
 
@@ -130,7 +135,7 @@ final class PeriodicWork {
     private void onRegistryDeadline(int h, long now) {
         switch (registry.kind(h)) {
             case LOCAL_ARMED -> {
-                if (now < quarantineUntilMs) {
+                if (now < quarantineUntilMs && (registry.marks(h) & TimerRegistry.MARK_BEFORE_STALL) != 0) {
                     registry.wheel().schedule(h, quarantineUntilMs); // the adopters may say it is theirs
                 } else {
                     replication.fire(h, now);

@@ -33,6 +33,13 @@ public final class TimerRegistry {
      * unicast mode its outcome goes to everyone, dead members included, not to the holders alone.
      */
     public static final int MARK_WIDE = 16;
+    /**
+     * An own timer armed before a stall long enough for the others to declare this node dead:
+     * it may have been adopted meanwhile, so it waits out the quarantine. Timers armed after the
+     * stall fire on time (the others cannot have adopted them, and they presume fired what they
+     * hear its owner live past).
+     */
+    public static final int MARK_BEFORE_STALL = 32;
     private final IdIndex index;
     private final TimerWheel wheel;
     private final TimerWheel retries;
