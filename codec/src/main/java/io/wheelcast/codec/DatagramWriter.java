@@ -147,10 +147,16 @@ public final class DatagramWriter {
     }
 
     public boolean appendHeartbeat(long liveTimers, long intervalMs, long beat) {
+        return appendHeartbeat(liveTimers, intervalMs, beat, 0);
+    }
+
+    /** A HEARTBEAT with frame flags ({@link HeartbeatFlyweight#FLAG_DEFERRING}). */
+    public boolean appendHeartbeat(long liveTimers, long intervalMs, long beat, int flags) {
         if (room(HeartbeatFlyweight.LENGTH) < 0) {
             return false;
         }
         heartbeat.wrap(buf, buf.writerIndex()).write(liveTimers, intervalMs, beat);
+        heartbeat.frameFlags(flags);
         advance(HeartbeatFlyweight.LENGTH);
         return true;
     }

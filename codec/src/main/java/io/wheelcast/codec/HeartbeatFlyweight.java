@@ -20,6 +20,11 @@ public final class HeartbeatFlyweight extends FrameFlyweight {
     public static final int INTERVAL_OFFSET = 8;
     public static final int BEAT_OFFSET = 12;
     public static final int LENGTH = 16;
+    /**
+     * Frame flag: the sender is in its quarantine after a stall and holds back its own timers
+     * that fall due, so its datagrams meanwhile do not show that it fired them.
+     */
+    public static final int FLAG_DEFERRING = 1;
 
     @Override
     public HeartbeatFlyweight wrap(ByteBuf buf, int offset) {

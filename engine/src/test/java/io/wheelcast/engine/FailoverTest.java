@@ -433,18 +433,22 @@ class FailoverTest {
     /**
      * Chaos run seed 21 (60 minutes; c21-5659 and 18 more): a host paused for 5 s, was declared
      * dead, came back, and was SIGKILLed 3 s later; timers armed around the pause were never
-     * fired by anyone.
+     * fired by anyone. Open (15-minute run seed 51: 3 lost; pauseMs 3000 here loses 34 of 160):
+     * a pause too short for the others to declare it dead but long enough for its quarantine,
+     * then a SIGKILL during the quarantine. Its quarantine heartbeats now say it defers its timers
+     * (65 lost before), but the replies it sends from its socket backlog before its first tick
+     * after the stall still count as proof that it fired them.
      */
-    @ParameterizedTest(name = "unicast={0}")
-    @ValueSource(booleans = {false, true})
-    void anOwnerKilledSoonAfterAPauseLosesNoTimer(boolean unicast) {
+    @ParameterizedTest(name = "unicast={0} pause={1}ms")
+    @CsvSource({"false,5000", "true,5000"}) // 3000 (quarantined, not declared dead) still loses some: issue #16, open
+    void anOwnerKilledSoonAfterAPauseLosesNoTimer(boolean unicast, long pauseMs) {
         long seed = 0xC21_5659L;
         SimulatedLan lan = new SimulatedLan(6, seed, 0, 1, builder(unicast));
         lan.traceId = System.getProperty("traceId");
         lan.run(3_000);
         int armed = 0;
         long pauseAt = lan.now + 5_000;
-        long resumeAt = pauseAt + 5_000;
+        long resumeAt = pauseAt + pauseMs; // 3 s: not declared dead, but in quarantine (stall + interval >= timeout)
         long crashAt = resumeAt + 3_000;
         for (long t = lan.now; t < crashAt + 500; t += 50) {
             if (lan.now >= pauseAt && lan.now < resumeAt) {

@@ -40,8 +40,10 @@ public final class Membership {
     private final long[] ids;
     /** Last time heard, credited with our own stalls: what the detector judges. */
     private final long[] lastHeard;
-    /** Last time a datagram really arrived: what the presumed-fired rule judges. */
+    /** Last time a datagram arrived while the member did not say it defers its timers: what the presumed-fired rule judges. */
     private final long[] lastReceived;
+    /** The member's last heartbeat said it defers its own timers (its quarantine). */
+    private final boolean[] deferring;
     private final long[] lastBeat;
     private final long[] intervals;
     /** Smoothed heartbeats expected and heartbeats received per arrival; their ratio estimates the loss. */
@@ -65,6 +67,7 @@ public final class Membership {
         this.ids = new long[maxMembers];
         this.lastHeard = new long[maxMembers];
         this.lastReceived = new long[maxMembers];
+        this.deferring = new boolean[maxMembers];
         this.lastBeat = new long[maxMembers];
         this.intervals = new long[maxMembers];
         this.expected = new double[maxMembers];
@@ -113,13 +116,25 @@ public final class Membership {
 
     /** A heartbeat from {@code member}, which sends one every {@code intervalMs}: it is alive now. */
     public Heard heard(long member, long nowMs, long intervalMs, long beat) {
+        return heard(member, nowMs, intervalMs, beat, false);
+    }
+
+    /**
+     * A heartbeat; {@code deferring}: the member is in its quarantine after a stall and holds
+     * back its own timers that fall due, so what it sends until a heartbeat says otherwise is
+     * no evidence that it fired them ({@link #lastReceived} stays where it was).
+     */
+    public Heard heard(long member, long nowMs, long intervalMs, long beat, boolean deferring) {
         int i = indexOf(member);
         if (i >= 0) {
             if (left[i]) {
                 return Heard.KNOWN;
             }
+            this.deferring[i] = deferring;
             lastHeard[i] = nowMs;
-            lastReceived[i] = nowMs;
+            if (!deferring) {
+                lastReceived[i] = nowMs;
+            }
             if (alive[i]) {
                 sample(i, beat, intervalMs);
                 return Heard.KNOWN;
@@ -136,7 +151,8 @@ public final class Membership {
         ids[slot] = member;
         left[slot] = false;
         lastHeard[slot] = nowMs;
-        lastReceived[slot] = nowMs;
+        lastReceived[slot] = deferring ? Long.MIN_VALUE : nowMs;
+        this.deferring[slot] = deferring;
         lastBeat[slot] = -1;
         expected[slot] = 1; // a prior of no loss, worth about ten heartbeats
         received[slot] = 1;
@@ -165,7 +181,9 @@ public final class Membership {
             return false;
         }
         lastHeard[i] = nowMs;
-        lastReceived[i] = nowMs;
+        if (!deferring[i]) {
+            lastReceived[i] = nowMs;
+        }
         if (alive[i]) {
             return false;
         }

@@ -155,8 +155,8 @@ final class EntryFrames {
         outbox.members(ids, ports, addresses, count);
     }
 
-    void heartbeat(long liveTimers, long intervalMs, long beat) {
-        outbox.heartbeat(liveTimers, intervalMs, beat);
+    void heartbeat(long liveTimers, long intervalMs, long beat, int flags) {
+        outbox.heartbeat(liveTimers, intervalMs, beat, flags);
     }
 
     /** Sends the datagrams being filled, if any (without flushing the socket). */

@@ -67,7 +67,8 @@ final class Failover implements Membership.DeathListener {
             }
             return;
         }
-        switch (membership.heard(member, clock.nowMs, f.intervalMs(), f.beat())) {
+        boolean deferring = (f.frameFlags() & HeartbeatFlyweight.FLAG_DEFERRING) != 0;
+        switch (membership.heard(member, clock.nowMs, f.intervalMs(), f.beat(), deferring)) {
             case JOINED -> {
                 counters.increment(Counter.MEMBERS_JOINED);
                 handoff.memberEvent(MemberEvent.Type.JOINED, member);

@@ -177,8 +177,8 @@ final class FrameOutbox {
         counters.increment(Counter.FRAMES_OUT_MEMBERS);
     }
 
-    void heartbeat(long liveTimers, long intervalMs, long beat) {
-        reserve(EVERYONE, HeartbeatFlyweight.LENGTH).appendHeartbeat(liveTimers, intervalMs, beat);
+    void heartbeat(long liveTimers, long intervalMs, long beat, int flags) {
+        reserve(EVERYONE, HeartbeatFlyweight.LENGTH).appendHeartbeat(liveTimers, intervalMs, beat, flags);
         counters.increment(Counter.FRAMES_OUT_HEARTBEAT);
     }
 

@@ -129,7 +129,8 @@ final class PeriodicWork {
 
     /** A heartbeat carrying the live-timer count; interval 0 is the goodbye. */
     void heartbeat(long intervalMs) {
-        frames.heartbeat(registry.count(EntryKind.LOCAL_ARMED), intervalMs, ++heartbeats);
+        frames.heartbeat(registry.count(EntryKind.LOCAL_ARMED), intervalMs, ++heartbeats,
+                clock.nowMs < quarantineUntilMs ? io.wheelcast.codec.HeartbeatFlyweight.FLAG_DEFERRING : 0);
     }
 
     private void onRegistryDeadline(int h, long now) {
