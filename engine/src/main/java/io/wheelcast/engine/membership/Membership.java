@@ -180,10 +180,7 @@ public final class Membership {
         if (i < 0 || left[i]) {
             return false;
         }
-        lastHeard[i] = nowMs;
-        if (!deferring[i]) {
-            lastReceived[i] = nowMs;
-        }
+        lastHeard[i] = nowMs; // lastReceived after its frames: a heartbeat among them may say it defers its timers
         if (alive[i]) {
             return false;
         }
@@ -193,6 +190,14 @@ public final class Membership {
     }
 
     /** When a datagram from {@code member} last arrived (not credited with our stalls); {@link Long#MIN_VALUE} if never. */
+    /** A datagram from {@code member} was handled: evidence its loop turned, unless it said it defers its timers. */
+    public void received(long member, long nowMs) {
+        int i = indexOf(member);
+        if (i >= 0 && !left[i] && !deferring[i]) {
+            lastReceived[i] = nowMs;
+        }
+    }
+
     public long lastReceived(long member) {
         int i = indexOf(member);
         return i < 0 ? Long.MIN_VALUE : lastReceived[i];

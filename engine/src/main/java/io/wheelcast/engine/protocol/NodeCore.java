@@ -173,6 +173,7 @@ public final class NodeCore implements FrameHandler {
      */
     public void onDatagram(ByteBuf buf, InetSocketAddress source, long now) {
         clock.nowMs = now;
+        periodic.beforeDatagram(now);
         counters.increment(Counter.DATAGRAMS_IN);
         counters.add(Counter.BYTES_IN, buf.readableBytes());
         if (config.acceptTextKills() && TextKill.matches(buf)) { // "kill:" can never start a binary header
@@ -216,6 +217,7 @@ public final class NodeCore implements FrameHandler {
         }
         decoder.dispatch(this);
         readAhead.clear();
+        membership.received(sender, now);
     }
 
     /** Tag first (nothing is trusted before it), then the freshness bound on the signed timestamp. */

@@ -67,6 +67,24 @@ final class PeriodicWork {
         this.nextHeartbeatMs = clock.nowMs;
     }
 
+    /**
+     * A datagram is read: if the loop stalled since its last turn, the stall is noticed now, so
+     * that a quarantine's first heartbeat (saying it defers its timers) goes out before any
+     * answer to what waited in the socket, which would otherwise read as proof that it fired them.
+     */
+    void beforeDatagram(long now) {
+        long interval = config.heartbeatIntervalMs();
+        if (interval <= 0 || lastTickMs == Long.MIN_VALUE || now - lastTickMs - config.tickMs() < interval / 4) {
+            return;
+        }
+        boolean quarantined = now < quarantineUntilMs;
+        watchOwnPause(now, interval);
+        if (!quarantined && now < quarantineUntilMs) {
+            nextHeartbeatMs = now + heartbeatPeriod(now, interval);
+            heartbeat(interval);
+        }
+    }
+
     /** Fires due timers, retransmits due kills, expires records, sends heartbeats; the caller flushes. */
     void tick(long now) {
         long interval = config.heartbeatIntervalMs();
