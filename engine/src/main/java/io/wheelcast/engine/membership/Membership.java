@@ -203,6 +203,19 @@ public final class Membership {
         return i < 0 ? Long.MIN_VALUE : lastReceived[i];
     }
 
+    /**
+     * Some member is declared dead but has not said goodbye: it may only be paused, with what
+     * was sent to it waiting in its socket. One scan of the table.
+     */
+    public boolean anyDeadNotLeft() {
+        for (int i = 0; i < size; i++) {
+            if (!alive[i] && !left[i]) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Known as a member, and declared dead or gone. */
     public boolean isDead(long member) {
         int i = indexOf(member);

@@ -155,7 +155,9 @@ final class Replication {
         if (kind == EntryKind.LOCAL_FIRED || kind == EntryKind.LOCAL_CANCELLED) {
             if (registry.holder(h) == holder) {
                 registry.holder(h, 0); // the holder knows the timer finished: it will not adopt it
-                registry.cancelRetry(h);
+                if (!wide(h)) {
+                    registry.cancelRetry(h); // a WIDE timer's outcome is still re-announced to everyone
+                }
             } else if (registry.holder(h) == 0 && registry.attempts(h) == 0 && !registry.retryPending(h)) {
                 // A replica acknowledged only after the timer finished: its holder must learn how it ended.
                 registry.holder(h, holder);
@@ -256,7 +258,9 @@ final class Replication {
             }
             case LOCAL_CANCELLED, LOCAL_FIRED -> {
                 long holder = registry.holder(h);
-                frames.outcomeTo(holder != 0 ? holder : FrameOutbox.EVERYONE, h); // no holder: a returning owner, and whoever else
+                // no holder: a returning owner, and whoever else; a WIDE timer: whoever else may hold a copy, a few times
+                boolean everyone = holder == 0 || (wide(h) && registry.attempts(h) < REANNOUNCEMENTS);
+                frames.outcomeTo(everyone ? FrameOutbox.EVERYONE : holder, h);
                 int attempts = registry.attempts(h) + 1;
                 registry.attempts(h, attempts);
                 if (holder != 0 && membership.isAlive(holder) && attempts < HOLDER_NOTICES) {
@@ -281,10 +285,20 @@ final class Replication {
         if (registry.holder(h) != 0) {
             registry.attempts(h, 0);
             registry.retryAt(h, clock.nowMs + timeouts.noticeRetryMs(0));
-        } else if (registry.owner(h) != nodeId && membership.isAlive(registry.owner(h))) {
+        } else if ((registry.owner(h) != nodeId && membership.isAlive(registry.owner(h))) || wide(h)) {
             registry.attempts(h, 0);
             registry.retryAt(h, clock.nowMs + REANNOUNCEMENT_FIRST_MS);
         }
+    }
+
+    /**
+     * Copies of this own timer may sit outside its holders (unicast mode, {@link TimerRegistry#MARK_WIDE}),
+     * or a member declared dead may be only paused and read its copy late: one lost outcome
+     * datagram would leave a stale copy, so the outcome is re-announced to everyone a few times
+     * (50, 100, 200, 400 ms apart), as to a returning owner.
+     */
+    private boolean wide(int h) {
+        return ((registry.marks(h) & TimerRegistry.MARK_WIDE) != 0 && frames.targeted()) || membership.anyDeadNotLeft();
     }
 
     /** An own timer's deadline: it fires here, its holder and the group are told, the listener runs off the loop. */
