@@ -204,12 +204,13 @@ public final class Membership {
     }
 
     /**
-     * Some member is declared dead but has not said goodbye: it may only be paused, with what
-     * was sent to it waiting in its socket. One scan of the table.
+     * Some member heard within the last {@code windowMs} is declared dead but has not said
+     * goodbye: it may only be paused, with what was sent to it waiting in its socket. One scan of
+     * the table.
      */
-    public boolean anyDeadNotLeft() {
+    public boolean anyRecentlyDead(long nowMs, long windowMs) {
         for (int i = 0; i < size; i++) {
-            if (!alive[i] && !left[i]) {
+            if (!alive[i] && !left[i] && nowMs - lastHeard[i] < windowMs) {
                 return true;
             }
         }

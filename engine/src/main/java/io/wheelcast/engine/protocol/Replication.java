@@ -34,6 +34,12 @@ final class Replication {
     private static final long REANNOUNCEMENT_FIRST_MS = 50;
     /** Re-sends of an own timer's outcome until its replica holder confirms (about 3 s at the 200 ms cap). */
     private static final int HOLDER_NOTICES = 16;
+    /**
+     * How long after a member was last heard its death makes outcomes re-announced: it covers
+     * pauses of a minute (a crashed member never says goodbye, and re-announcing every outcome
+     * for as long as its entry stays would multiply the outcome traffic for good).
+     */
+    private static final long RECENTLY_DEAD_MS = 60_000;
 
     private final NodeConfig config;
     private final long nodeId;
@@ -298,7 +304,8 @@ final class Replication {
      * (50, 100, 200, 400 ms apart), as to a returning owner.
      */
     private boolean wide(int h) {
-        return ((registry.marks(h) & TimerRegistry.MARK_WIDE) != 0 && frames.targeted()) || membership.anyDeadNotLeft();
+        return ((registry.marks(h) & TimerRegistry.MARK_WIDE) != 0 && frames.targeted())
+                || membership.anyRecentlyDead(clock.nowMs, RECENTLY_DEAD_MS);
     }
 
     /** An own timer's deadline: it fires here, its holder and the group are told, the listener runs off the loop. */
