@@ -42,6 +42,8 @@ public final class Membership {
     private final long[] lastHeard;
     /** Last time a datagram arrived while the member did not say it defers its timers: what the presumed-fired rule judges. */
     private final long[] lastReceived;
+    /** The slot {@link #touch} found last: {@link #received} for the same datagram reuses it. */
+    private int touched = -1;
     /** The member's last heartbeat said it defers its own timers (its quarantine). */
     private final boolean[] deferring;
     private final long[] lastBeat;
@@ -177,6 +179,7 @@ public final class Membership {
      */
     public boolean touch(long member, long nowMs) {
         int i = indexOf(member);
+        touched = i;
         if (i < 0 || left[i]) {
             return false;
         }
@@ -192,7 +195,7 @@ public final class Membership {
     /** When a datagram from {@code member} last arrived (not credited with our stalls); {@link Long#MIN_VALUE} if never. */
     /** A datagram from {@code member} was handled: evidence its loop turned, unless it said it defers its timers. */
     public void received(long member, long nowMs) {
-        int i = indexOf(member);
+        int i = touched >= 0 && touched < size && ids[touched] == member ? touched : indexOf(member); // no second scan per datagram
         if (i >= 0 && !left[i] && !deferring[i]) {
             lastReceived[i] = nowMs;
         }
