@@ -209,14 +209,21 @@ final class SimulatedLan {
             return false;
         }
         for (Frame f : d.frames()) {
-            byte[] id = f instanceof Frame.Schedule x ? x.id()
-                    : f instanceof Frame.Fired x ? x.id()
-                    : f instanceof Frame.KillAck x ? x.id() : null;
+            byte[] id = idOf(f);
             if (type.isInstance(f) && id != null && timerId.equals(new String(id, StandardCharsets.UTF_8))) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** The timer id a frame names, or null (heartbeats, member lists). */
+    static byte[] idOf(Frame f) {
+        return f instanceof Frame.Schedule x ? x.id()
+                : f instanceof Frame.Kill x ? x.id()
+                : f instanceof Frame.KillAck x ? x.id()
+                : f instanceof Frame.Fired x ? x.id()
+                : f instanceof Frame.Replicated x ? x.id() : null;
     }
 
     /** Debugging a seed: every frame that names this timer id is printed as it is sent (null: off). */
@@ -228,11 +235,7 @@ final class SimulatedLan {
             return;
         }
         for (Frame f : d.datagram().frames()) {
-            byte[] id = f instanceof Frame.Schedule x ? x.id()
-                    : f instanceof Frame.Kill x ? x.id()
-                    : f instanceof Frame.KillAck x ? x.id()
-                    : f instanceof Frame.Fired x ? x.id()
-                    : f instanceof Frame.Replicated x ? x.id() : null;
+            byte[] id = idOf(f);
             if (id != null && traceId.equals(new String(id, StandardCharsets.UTF_8))) {
                 System.out.println("trace t=" + now + " from=" + from + " " + f);
             }

@@ -4,6 +4,7 @@ import io.wheelcast.engine.Counter;
 import io.wheelcast.engine.config.NodeConfig;
 import io.wheelcast.engine.counters.Counters;
 import io.wheelcast.engine.membership.Membership;
+import io.wheelcast.codec.HeartbeatFlyweight;
 import io.wheelcast.engine.registry.EntryKind;
 import io.wheelcast.engine.registry.TimerRegistry;
 import io.wheelcast.engine.registry.TimerWheel;
@@ -148,7 +149,7 @@ final class PeriodicWork {
     /** A heartbeat carrying the live-timer count; interval 0 is the goodbye. */
     void heartbeat(long intervalMs) {
         frames.heartbeat(registry.count(EntryKind.LOCAL_ARMED), intervalMs, ++heartbeats,
-                clock.nowMs < quarantineUntilMs ? io.wheelcast.codec.HeartbeatFlyweight.FLAG_DEFERRING : 0);
+                clock.nowMs < quarantineUntilMs ? HeartbeatFlyweight.FLAG_DEFERRING : 0);
     }
 
     private void onRegistryDeadline(int h, long now) {
