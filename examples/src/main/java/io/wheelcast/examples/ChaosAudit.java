@@ -56,8 +56,15 @@ final class ChaosAudit {
             return out;
         }
 
+        /**
+         * Whether the fault overlaps the job's life: from its POST to its deadline, or to its first
+         * email if that came later (a job still unfired past its deadline, say behind a paused
+         * owner's quarantine, is pending: a partition that starts then covers its deadline as
+         * the owner sees it, and both sides may fire it, as documented), plus a settle.
+         */
         boolean touches(ChaosWorkload.Life life) {
-            long lifeEnd = life.deadlineLatest() + FAULT_SETTLE_MS;
+            long firstEmail = life.emails.stream().mapToLong(Long::longValue).min().orElse(0);
+            long lifeEnd = Math.max(life.deadlineLatest(), firstEmail) + FAULT_SETTLE_MS;
             long faultEnd = end == Long.MAX_VALUE ? Long.MAX_VALUE : end + FAULT_SETTLE_MS;
             if (life.postSentAt > faultEnd || lifeEnd < start) {
                 return false;
@@ -164,7 +171,7 @@ final class ChaosAudit {
                 }
                 problems.add(l.id + " (host " + (l.host + 1) + ", timeout " + l.timeoutMs + " ms, post " + l.postCode
                         + ", cancel " + (l.cancelVia < 0 ? "none" : l.cancelCode + " via host " + (l.cancelVia + 1))
-                        + ", emails " + l.emails.size() + ", faults " + kinds + "): " + wrong);
+                        + ", emails " + l.emails.size() + ", faults " + kinds + "): " + wrong + "; " + timeline(l));
             }
         }
         for (Fault f : faults) {
@@ -246,6 +253,27 @@ final class ChaosAudit {
             }
         }
         return "emailed " + got + " times";
+    }
+
+    /**
+     * A violation's timeline in milliseconds from its POST, so that the run's summary alone says
+     * what happened around it: the answer, the latest deadline, each email and each fault that
+     * touched it.
+     */
+    private String timeline(ChaosWorkload.Life l) {
+        StringBuilder sb = new StringBuilder("timeline ms from POST: answered +").append(l.postAnsweredAt - l.postSentAt)
+                .append(", deadline +").append(l.deadlineLatest() - l.postSentAt);
+        if (l.cancelVia >= 0) {
+            sb.append(", DELETE sent +").append(l.cancelSentAt - l.postSentAt).append(" answered +").append(l.cancelAnsweredAt - l.postSentAt);
+        }
+        l.emails.stream().sorted().forEach(at -> sb.append(", email +").append(at - l.postSentAt));
+        for (Fault f : faults) {
+            if (f.touches(l)) {
+                sb.append(", ").append(f.kind).append(' ').append(f.who).append(" +").append(f.start - l.postSentAt)
+                        .append("..").append(f.end == Long.MAX_VALUE ? "end" : "+" + (f.end - l.postSentAt));
+            }
+        }
+        return sb.toString();
     }
 
     /** "p50/p99/max" of a list of milliseconds, or "-" if empty. */

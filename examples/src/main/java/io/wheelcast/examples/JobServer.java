@@ -96,7 +96,7 @@ public final class JobServer implements Callable<Integer> {
         node = net.builder().acceptTextKills(!noTextKills && net.keyFile == null).start();
         WheelcastMetrics.of(node).bindTo(metrics);
         new JvmMemoryMetrics().bindTo(metrics);
-        node.onExpire(e -> sendFailureEmail(e.idAsString()), mailer);
+        node.onExpire(e -> sendFailureEmail(e.idAsString(), e.lateByMs(), e.adopted()), mailer);
         node.onRemoteCancel((id, by) -> {
             String job = new String(id, StandardCharsets.UTF_8);
             jobs.put(job, State.CANCELLED);
@@ -127,7 +127,7 @@ public final class JobServer implements Callable<Integer> {
         return 0;
     }
 
-    private void sendFailureEmail(String jobId) {
+    private void sendFailureEmail(String jobId, long lateMs, boolean adopted) {
         jobs.put(jobId, State.FAILED_EMAILED);
         String line = JobJson.write(new JobJson.Email(jobId, Long.toHexString(node.nodeId()), Instant.now().toString(),
                 "Your job " + jobId + " timed out and was stopped"));
@@ -138,7 +138,8 @@ public final class JobServer implements Callable<Integer> {
         } catch (IOException e) {
             System.err.println("outbox write failed: " + e);
         }
-        System.out.println("email: job " + jobId + " timed out");
+        // How late the engine fired it, and whether it was another node's (adopted): a nemesis run's violation is read from these
+        System.out.println("email: job " + jobId + " timed out (fired " + lateMs + " ms late" + (adopted ? ", adopted)" : ")"));
     }
 
     private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
