@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The workloads of ../shared/WORKLOADS.md, one command:
-#   scripts/bench.sh [W1|W2|W3|W4|all] [--runs N] [--quick] [--w1 VARIANTS:RATES]
-# --w1 native:2000000,3000000 runs only those W1 variants (ref,single,single-coalesced,native,native-unicast)
-# at those rates (0 = unthrottled). The -unicast variants run the node in unicast mode (bound to 127.0.0.1,
+#   scripts/bench.sh [W1|W2|W3|W4|knee|all] [--runs N] [--quick] [--w1 VARIANTS:RATES]
+# --w1 native:2000000,3000000 runs only those W1 variants (ref,single,single-coalesced,native,native-unicast,
+# native-iouring,single-iouring,aeron) at those rates (0 = unthrottled). -iouring variants run the node on
+# Netty's io_uring transport (W2 too: wheelcast-iouring), beside the default epoll ones. knee: the highest offered W1 rate that 3 of 3 runs deliver without
+# loss (W1-native and the JDK reference; Aeron never drops, it pushes back, so its line is its peak). The -unicast variants run the node in unicast mode (bound to 127.0.0.1,
 # addressed there instead of the group) beside the multicast ones.
 # Builds what it needs, then runs every workload inside a private network namespace (only a
 # multicast-enabled lo exists there: nothing reaches a real network), receiver pinned to CPU 1
@@ -15,7 +17,7 @@ cd "$(dirname "$SELF")/.."
 WHAT=all RUNS=3 QUICK=0 W1SPEC=
 while [ $# -gt 0 ]; do
   case "$1" in
-    W1|W2|W3|W4|all) WHAT=$1 ;;
+    W1|W2|W3|W4|knee|all) WHAT=$1 ;;
     --runs) RUNS=${2:?}; shift ;;
     --quick) QUICK=1; RUNS=1 ;;
     --w1) W1SPEC=${2:?}; shift ;;
@@ -53,11 +55,15 @@ mkdir -p "$OUT"
 JAR=bench/target/benchmarks.jar
 JOPTS=(-Xms1g -Xmx1g -XX:+UseParallelGC -XX:+AlwaysPreTouch -Dio.netty.leakDetection.level=disabled)
 MAIN=io.wheelcast.bench.Workloads
+# Aeron 1.47 on Java 17 (AeronPeer); bounds checks off as in Aeron's own benchmarks
+AERON_JOPTS=(--add-opens java.base/jdk.internal.misc=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED
+  --add-opens java.base/java.util.zip=ALL-UNNAMED -Dagrona.disable.bounds.checks=true)
+rm -rf /dev/shm/wheelcast-aeron-* # a previous run's media drivers, if one was killed
 SUMMARY="$OUT/summary.txt"
 : > "$SUMMARY"
 PIDS=()
 VARIANT_JOPTS=() # -Dwc.unicast=true for the -unicast variants
-trap 'for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done' EXIT
+trap 'for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done; sleep 0.5; rm -rf /dev/shm/wheelcast-aeron-*' EXIT
 
 log() { printf '%s\n' "$*" >&2; }
 
@@ -77,7 +83,7 @@ run_pair() {
   done
   taskset -c 0 java "${JOPTS[@]}" "${VARIANT_JOPTS[@]}" -cp "$JAR" $MAIN "${send[@]}" >"$OUT/$name.send.log" 2>&1
   case "${recv[0]}" in
-    w2-owner|ref-w2-echo) kill "$rpid" 2>/dev/null || true ;;
+    w2-owner|ref-w2-echo|aeron-w2-echo) kill "$rpid" 2>/dev/null || true ;;
   esac
   wait "$rpid" 2>/dev/null || true
   grep -h '^result' "$OUT/$name.recv.log" "$OUT/$name.send.log" | sed 's/^result //' | tr '\n' ' '
@@ -99,11 +105,11 @@ w1() {
   # Two points per variant keep 'all' under 15 minutes on 2 cores (each receiver warms its JIT
   # for 5-10 s first): a paced rate, and unthrottled (the peak; senders reach 0.15-0.2M
   # datagrams/s, and 2-4M kills/s packed).
-  local variants=(ref single single-coalesced native native-unicast)
+  local variants=(ref single single-iouring single-coalesced native native-iouring native-unicast aeron)
   [ -n "$W1SPEC" ] && IFS=, read -r -a variants <<< "${W1SPEC%%:*}"
   for variant in "${variants[@]}"; do
     local rates=(100000 0)
-    case $variant in native|native-unicast) rates=(1000000 0) ;; esac
+    case $variant in native|native-*|aeron) rates=(1000000 0) ;; esac
     # the coalescing receiver's point is its peak (the target's); --w1 single-coalesced:100000 adds more
     [ "$variant" = single-coalesced ] && rates=(0)
     [ "$QUICK" = 1 ] && rates=(0)
@@ -111,11 +117,16 @@ w1() {
     for rate in "${rates[@]}"; do
       local results=()
       VARIANT_JOPTS=(); [ "${variant%-unicast}" != "$variant" ] && VARIANT_JOPTS=(-Dwc.unicast=true)
+      [ "$variant" = aeron ] && VARIANT_JOPTS=("${AERON_JOPTS[@]}")
+      [ "${variant%-iouring}" != "$variant" ] && VARIANT_JOPTS=(-Dwc.transport=IO_URING)
       for r in $(seq 1 "$RUNS"); do
         local name="w1-$variant-$rate-$r" line
         case $variant in
           native-unicast) line=$(run_pair "$name" w1-recv native -- w1-send native "$rate") ;;
           ref) line=$(run_pair "$name" ref-w1-recv -- ref-w1-send "$rate") ;;
+          aeron) line=$(run_pair "$name" aeron-w1-recv -- aeron-w1-send "$rate") ;;
+          native-iouring) line=$(run_pair "$name" w1-recv native -- w1-send native "$rate") ;;
+          single-iouring) line=$(run_pair "$name" w1-recv single -- w1-send single "$rate") ;;
           # the receiver with receiveCoalescing(200 us); one KILL per datagram as in W1-single
           single-coalesced) line=$(run_pair "$name" w1-recv single 200 -- w1-send single "$rate") ;;
           *) line=$(run_pair "$name" w1-recv "$variant" -- w1-send "$variant" "$rate") ;;
@@ -134,11 +145,13 @@ w2() {
   # ref-spin (a JDK echo and pinger that both poll non-blocking sockets) is the JVM floor the
   # busy-poll mode is compared with. The spinning-pinger variant separates pinger from owner
   # cost; 'all' leaves it out for time.
-  local variants=(ref wheelcast wheelcast-unicast ref-spin wheelcast-busy wheelcast-busy-unicast wheelcast-spin)
-  [ "$WHAT" = all ] && variants=(ref wheelcast wheelcast-unicast ref-spin wheelcast-busy)
+  local variants=(ref wheelcast wheelcast-iouring wheelcast-unicast ref-spin wheelcast-busy wheelcast-busy-unicast wheelcast-spin aeron-default aeron-busy-spin)
+  [ "$WHAT" = all ] && variants=(ref wheelcast wheelcast-iouring wheelcast-unicast ref-spin wheelcast-busy aeron-default aeron-busy-spin)
   for variant in "${variants[@]}"; do
     local results=()
     VARIANT_JOPTS=(); [ "${variant%-unicast}" != "$variant" ] && VARIANT_JOPTS=(-Dwc.unicast=true)
+    [ "${variant#aeron}" != "$variant" ] && VARIANT_JOPTS=("${AERON_JOPTS[@]}")
+    [ "${variant%-iouring}" != "$variant" ] && VARIANT_JOPTS=(-Dwc.transport=IO_URING)
     for r in $(seq 1 "$RUNS"); do
       local name="w2-$variant-$r" line
       case $variant in
@@ -146,9 +159,11 @@ w2() {
         wheelcast-busy-unicast) line=$(run_pair "$name" w2-owner busy -- w2-ping "$OUT/$name.hgrm" true) ;;
         ref) line=$(run_pair "$name" ref-w2-echo -- ref-w2-ping "$OUT/$name.hgrm") ;;
         ref-spin) line=$(run_pair "$name" ref-w2-echo spin -- ref-w2-ping "$OUT/$name.hgrm" true) ;;
-        wheelcast) line=$(run_pair "$name" w2-owner -- w2-ping "$OUT/$name.hgrm" false) ;;
+        wheelcast|wheelcast-iouring) line=$(run_pair "$name" w2-owner -- w2-ping "$OUT/$name.hgrm" false) ;;
         wheelcast-spin) line=$(run_pair "$name" w2-owner -- w2-ping "$OUT/$name.hgrm" true) ;;
         wheelcast-busy) line=$(run_pair "$name" w2-owner busy -- w2-ping "$OUT/$name.hgrm" true) ;;
+        aeron-default) line=$(run_pair "$name" aeron-w2-echo default -- aeron-w2-ping "$OUT/$name.hgrm" default) ;;
+        aeron-busy-spin) line=$(run_pair "$name" aeron-w2-echo busy -- aeron-w2-ping "$OUT/$name.hgrm" busy) ;;
       esac
       log "  $name: $line"
       results+=("$line")
@@ -194,10 +209,86 @@ w4() {
   done
 }
 
+# lossless VARIANT RATE: 0 when 3 of 3 runs at RATE deliver every kill (stops at the first loss)
+lossless() {
+  local variant=$1 rate=$2 r line lost
+  for r in 1 2 3; do
+    case $variant in
+      ref) line=$(run_pair "knee-$variant-$rate-$r" ref-w1-recv -- ref-w1-send "$rate") ;;
+      *) line=$(run_pair "knee-$variant-$rate-$r" w1-recv "$variant" -- w1-send "$variant" "$rate") ;;
+    esac
+    lost=$(median lost_pct "$line")
+    log "  knee-$variant-$rate-$r: $line"
+    [ "$lost" = 0.000 ] || return 1
+  done
+  return 0
+}
+
+# knee VARIANT LABEL LO HI STEP: bisection for the highest offered rate lossless at 3 of 3 runs
+knee() {
+  local variant=$1 label=$2 good=$3 bad=$4 step=$5 mid
+  if lossless "$variant" "$bad"; then
+    emit "$label max_zero_loss_per_s=$bad bound=upper_end_of_search runs_per_point=3"
+    return
+  fi
+  if ! lossless "$variant" "$good"; then
+    emit "$label max_zero_loss_per_s=below_$good runs_per_point=3"
+    return
+  fi
+  while [ $((bad - good)) -gt "$step" ]; do
+    mid=$(( (good + bad) / 2 / step * step ))
+    [ "$mid" -le "$good" ] && mid=$((good + step))
+    if lossless "$variant" "$mid"; then good=$mid; else bad=$mid; fi
+  done
+  emit "$label max_zero_loss_per_s=$good first_lossy_per_s=$bad step=$step runs_per_point=3"
+}
+
+knees() {
+  knee native W1-native 1000000 6000000 250000
+  knee ref W1-jdk-reference 50000 400000 25000
+}
+
+# The targets of the performance issue as ratios of lines measured in this run.
+ratios() {
+  python3 - "$SUMMARY" <<'PY' | tee -a "$SUMMARY"
+import sys
+rows = {}
+for line in open(sys.argv[1]):
+    p = line.split()
+    if not p:
+        continue
+    kv = dict(x.split("=", 1) for x in p[1:] if "=" in x)
+    key = p[0] + ("@" + kv["offered_per_s"] if "offered_per_s" in kv else "")
+    rows[key] = kv
+def num(key, field):
+    try:
+        return float(rows[key][field])
+    except (KeyError, ValueError):
+        return None
+def ratio(name, a, b, target):
+    if a is None or b is None or b == 0:
+        print(f"ratio {name}=na target={target}")
+    else:
+        print(f"ratio {name}={a / b:.2f} ({a:g} / {b:g}) target={target}")
+aeron_peak = num("W1-aeron@unthrottled", "delivered_per_s")
+ratio("w1_native_knee_vs_aeron_peak", num("W1-native", "max_zero_loss_per_s"), aeron_peak, ">=3")
+ratio("w1_native_peak_vs_aeron_peak", num("W1-native@unthrottled", "delivered_per_s"), aeron_peak, "-")
+ratio("w1_native_knee_vs_3M", num("W1-native", "max_zero_loss_per_s"), 3_000_000, ">=1")
+ratio("w1_single_recv_cpu_vs_jdk", num("W1-single@100000", "recv_cpu_ns_per_kill"), num("W1-jdk-reference@100000", "recv_cpu_ns_per_kill"), "<=1.2")
+for q in ("p50_us", "p999_us"):
+    ratio(f"w2_busy_poll_{q}_vs_jdk_spinning", num("W2-wheelcast-low-latency-busy-poll", q), num("W2-jdk-reference-spinning", q), "<=1.1" if q == "p50_us" else "<=1.0")
+    ratio(f"w2_default_{q}_vs_jdk", num("W2-wheelcast", q), num("W2-jdk-reference", q), "<=1.1")
+    ratio(f"w2_busy_poll_{q}_vs_aeron_busy_spin", num("W2-wheelcast-low-latency-busy-poll", q), num("W2-aeron-busy-spin", q), "-")
+    ratio(f"w2_default_{q}_vs_aeron_default", num("W2-wheelcast", q), num("W2-aeron-default", q), "-")
+pair = rows.get("W3-scheduleAndCancelPair", {})
+print(f"target w3_schedule_cancel ns_per_op={pair.get('ns_per_op', 'na')} (<=150) bytes_per_op={pair.get('bytes_per_op', 'na')} (0)")
+PY
+}
+
 log "bench.sh: results in $OUT (runs per point: $RUNS)"
 case "$WHAT" in
-  W1) w1 ;; W2) w2 ;; W3) w3 ;; W4) w4 ;;
-  all) w1; w2; w3; w4 ;;
+  W1) w1 ;; W2) w2 ;; W3) w3 ;; W4) w4 ;; knee) knees ;;
+  all) w1; knees; w2; w3; w4; ratios ;;
 esac
 python3 - "$SUMMARY" "$OUT/summary.json" <<'PY'
 import json, sys

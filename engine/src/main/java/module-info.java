@@ -9,6 +9,7 @@ module io.wheelcast.engine {
     requires io.netty.common;
     requires io.netty.transport;
     requires io.netty.transport.classes.epoll;
+    requires io.netty.transport.classes.io_uring;
     requires io.netty.transport.unix.common;
     requires io.netty.resolver;
     requires io.netty.resolver.dns;

@@ -44,6 +44,7 @@ import java.util.function.LongSupplier;
  * w2-owner [busy|COALESCE_US] / w2-ping HGRM [SPIN]   KILL -> KILL_ACK round trips against a Wheelcast owner
  * ref-w2-echo [spin] / ref-w2-ping HGRM [SPIN]   the same with plain JDK sockets (blocking, or polled non-blocking)
  * w4-owner LOSS / w4-cancel LOSS RATE HGRM   Wheelcast cancels (with retransmit) under injected loss
+ * aeron-w1-recv / aeron-w1-send RATE / aeron-w2-echo MODE / aeron-w2-ping HGRM MODE   Aeron as a reference peer ({@link AeronPeer})
  * </pre>
  */
 public final class Workloads {
@@ -115,6 +116,10 @@ public final class Workloads {
             case "w2-ping" -> w2Ping(args[1], Boolean.parseBoolean(args.length > 2 ? args[2] : "false"));
             case "ref-w2-echo" -> refW2Echo(args.length > 1 && args[1].equals("spin"));
             case "ref-w2-ping" -> refW2Ping(args[1], Boolean.parseBoolean(args.length > 2 ? args[2] : "false"));
+            case "aeron-w1-recv" -> AeronPeer.w1Receive();
+            case "aeron-w1-send" -> AeronPeer.w1Send(Long.parseLong(args[1]));
+            case "aeron-w2-echo" -> AeronPeer.w2Echo(args[1].equals("busy"));
+            case "aeron-w2-ping" -> AeronPeer.w2Ping(args[1], args[2].equals("busy"));
             case "w4-owner" -> w4Owner(Double.parseDouble(args[1]));
             case "w4-cancel" -> w4Cancel(Double.parseDouble(args[1]), Long.parseLong(args[2]), args[3]);
             default -> throw new IllegalArgumentException("unknown role " + args[0]);
@@ -143,6 +148,8 @@ public final class Workloads {
         } else {
             b.group(GROUP).networkInterface("lo").ttl(0).heartbeatInterval(Duration.ZERO);
         }
+        // -Dwc.transport=IO_URING: bench.sh's -iouring variants, side by side with the default (epoll)
+        b.transport(io.wheelcast.engine.TransportKind.valueOf(System.getProperty("wc.transport", "AUTO")));
         return b.port(PORT).clusterId(1)
                 .receiveBufferBytes(4 << 20).sendBufferBytes(4 << 20)
                 .maxTimers(ID_SPACE + 16_384).maxTombstones(ID_SPACE + 16_384).maxPendingCancels(1 << 17)

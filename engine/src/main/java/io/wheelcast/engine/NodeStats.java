@@ -19,7 +19,7 @@ public final class NodeStats {
         return nodeId;
     }
 
-    /** "epoll" or "nio". */
+    /** "epoll", "io_uring" or "nio". */
     public String transport() {
         return transport;
     }

@@ -143,7 +143,7 @@ public final class WheelcastNode implements AutoCloseable {
         return config.clusterId();
     }
 
-    /** The socket implementation in use: "epoll" or "nio". */
+    /** The socket implementation in use: "epoll", "io_uring" or "nio". */
     public String transport() {
         return channel.transport();
     }

@@ -124,6 +124,12 @@ public final class WheelcastNodeBuilder {
         return this;
     }
 
+    /**
+     * The socket implementation (default {@link TransportKind#AUTO}: epoll, else NIO). Asking for
+     * {@link TransportKind#EPOLL} or {@link TransportKind#IO_URING} where it does not load fails
+     * {@code start()} with the reason; io_uring combines with neither {@link #busyPoll} nor
+     * {@link #receiveCoalescing}.
+     */
     public WheelcastNodeBuilder transport(TransportKind transport) {
         this.transport = Objects.requireNonNull(transport, "transport");
         return this;
@@ -499,6 +505,10 @@ public final class WheelcastNodeBuilder {
         if (maxReceiveDatagramBytes < maxDatagramBytes) {
             throw new IllegalArgumentException("maxReceiveDatagramBytes (" + maxReceiveDatagramBytes
                     + ") must be at least maxDatagramBytes (" + maxDatagramBytes + ")");
+        }
+        if (transport == TransportKind.IO_URING && (busyPoll || receiveCoalescingNanos > 0)) {
+            throw new IllegalArgumentException((busyPoll ? "busyPoll" : "receiveCoalescing")
+                    + " needs the epoll transport: io_uring's event loop has no select strategy to spin or wait in");
         }
         if (busyPoll && receiveCoalescingNanos > 0) {
             throw new IllegalArgumentException("busyPoll and receiveCoalescing exclude each other: one spins for "

@@ -11,7 +11,7 @@ public interface WheelcastNodeMXBean {
     /** This incarnation's node id, hex. */
     String getNodeId();
 
-    /** "epoll" or "nio". */
+    /** "epoll", "io_uring" or "nio". */
     String getTransport();
 
     String getNetworkInterface();

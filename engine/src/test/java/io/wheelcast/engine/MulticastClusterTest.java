@@ -65,7 +65,7 @@ class MulticastClusterTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = TransportKind.class, names = {"EPOLL", "NIO"})
+    @EnumSource(value = TransportKind.class, names = {"EPOLL", "IO_URING", "NIO"})
     void scheduleOnOneNodeCancelOnAnotherExpireOnTheOwner(TransportKind transport) throws Exception {
         List<WheelcastNode> n = cluster(transport, 3);
         assertThat(n.get(0).transport()).isEqualTo(transport.name().toLowerCase());
@@ -127,7 +127,7 @@ class MulticastClusterTest {
     }
 
     @Test
-    void busyPollModeWorksOnEpollAndIsRefusedOnNio() throws Exception {
+    void busyPollModeWorksOnEpollAndIsRefusedOnNioAndIoUring() throws Exception {
         int port = TestNetwork.port();
         nodes.add(TestNetwork.builder(port, 8).transport(TransportKind.EPOLL).busyPoll(true).start());
         nodes.add(TestNetwork.builder(port, 8).start());
@@ -135,6 +135,11 @@ class MulticastClusterTest {
         assertThat(await(nodes.get(1).cancel("spin"))).isEqualTo(new CancelOutcome(CancelOutcome.Status.CANCELLED, nodes.get(0).nodeId()));
         assertThatThrownBy(() -> TestNetwork.builder(port, 8).transport(TransportKind.NIO).busyPoll(true).start())
                 .hasMessageContaining("busyPoll needs the epoll transport");
+        assertThatThrownBy(() -> TestNetwork.builder(port, 8).transport(TransportKind.IO_URING).busyPoll(true).start())
+                .hasMessageContaining("busyPoll needs the epoll transport");
+        assertThatThrownBy(() -> TestNetwork.builder(port, 8).transport(TransportKind.IO_URING)
+                .receiveCoalescing(Duration.ofMillis(1)).start())
+                .hasMessageContaining("receiveCoalescing needs the epoll transport");
     }
 
     @ParameterizedTest

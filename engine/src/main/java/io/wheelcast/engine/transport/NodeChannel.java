@@ -123,7 +123,7 @@ public final class NodeChannel {
         return core;
     }
 
-    /** "epoll" or "nio". */
+    /** "epoll", "io_uring" or "nio". */
     public String transport() {
         return transport.name().toLowerCase(Locale.ROOT);
     }

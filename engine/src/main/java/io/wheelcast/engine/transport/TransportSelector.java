@@ -14,32 +14,41 @@ import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.unix.IntegerUnixChannelOption;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringDatagramChannel;
+import io.netty.channel.uring.IoUringIoHandler;
 
 import java.nio.channels.spi.SelectorProvider;
 
 /**
- * Native epoll when it loads (recvmmsg batching, fewer copies), NIO otherwise; the choice and
- * the reason are reported, never silent.
+ * Native epoll when it loads (recvmmsg batching, fewer copies), NIO otherwise, io_uring on
+ * request; the choice and the reason are reported, never silent.
  *
  * <p>Internal API.
  */
 public final class TransportSelector {
     /** The chosen implementation. */
     public enum Kind {
-        EPOLL, NIO
+        EPOLL, IO_URING, NIO
     }
 
     private TransportSelector() {
     }
 
     /**
-     * @param requested "auto", "epoll" or "nio"
-     * @throws IllegalStateException if epoll is required but does not load here
+     * @param requested "auto", "epoll", "io_uring" or "nio"
+     * @throws IllegalStateException if epoll or io_uring is required but does not load here
      */
     public static Kind choose(String requested) {
         switch (requested) {
             case "nio":
                 return Kind.NIO;
+            case "io_uring":
+                if (!IoUring.isAvailable()) {
+                    throw new IllegalStateException("io_uring transport requested but unavailable: "
+                            + IoUring.unavailabilityCause());
+                }
+                return Kind.IO_URING;
             case "epoll":
                 if (!Epoll.isAvailable()) {
                     throw new IllegalStateException("epoll transport requested but unavailable: "
@@ -62,6 +71,13 @@ public final class TransportSelector {
      *                   one loop per strategy
      */
     public static IoHandlerFactory ioHandlerFactory(Kind kind, boolean busyPoll, ReceiveCoalescing coalescing) {
+        if (kind == Kind.IO_URING) {
+            if (busyPoll || coalescing != null) {
+                throw new IllegalStateException((busyPoll ? "busyPoll" : "receiveCoalescing")
+                        + " needs the epoll transport (io_uring's loop has no select strategy to spin or wait in)");
+            }
+            return IoUringIoHandler.newFactory();
+        }
         if (busyPoll) {
             if (kind != Kind.EPOLL) {
                 throw new IllegalStateException("busyPoll needs the epoll transport (NIO cannot busy-poll)");
@@ -79,8 +95,10 @@ public final class TransportSelector {
     public static DatagramChannel newChannel(Kind kind, boolean ipv6) {
         SocketProtocolFamily family = ipv6 ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET;
         if (kind == Kind.EPOLL) {
-            EpollDatagramChannel ch = new EpollDatagramChannel(family);
-            return ch;
+            return new EpollDatagramChannel(family);
+        }
+        if (kind == Kind.IO_URING) {
+            return new IoUringDatagramChannel(family);
         }
         return new NioDatagramChannel(family);
     }
@@ -91,12 +109,12 @@ public final class TransportSelector {
             new IntegerUnixChannelOption("IPV6_MULTICAST_HOPS", 41 /* IPPROTO_IPV6 */, 18);
 
     /**
-     * Sets the multicast hop limit. Netty's epoll maps {@code ChannelOption.IP_MULTICAST_TTL} to
-     * the unicast {@code IP_TTL} (which rejects 0 and does not govern multicast), so for epoll
+     * Sets the multicast hop limit. Netty's epoll and io_uring map {@code ChannelOption.IP_MULTICAST_TTL}
+     * to the unicast {@code IP_TTL} (which rejects 0 and does not govern multicast), so for them
      * the real socket option is set directly.
      */
     public static void setMulticastTtl(DatagramChannel ch, int ttl, boolean ipv6) {
-        if (ch instanceof EpollDatagramChannel) {
+        if (ch instanceof EpollDatagramChannel || ch instanceof IoUringDatagramChannel) {
             ch.config().setOption(ipv6 ? IPV6_MULTICAST_HOPS : IP_MULTICAST_TTL, ttl);
         } else {
             ch.config().setOption(ChannelOption.IP_MULTICAST_TTL, ttl);
@@ -105,7 +123,7 @@ public final class TransportSelector {
 
     /** The multicast hop limit the socket really has. */
     public static int multicastTtl(DatagramChannel ch, boolean ipv6) {
-        if (ch instanceof EpollDatagramChannel) {
+        if (ch instanceof EpollDatagramChannel || ch instanceof IoUringDatagramChannel) {
             return ch.config().getOption(ipv6 ? IPV6_MULTICAST_HOPS : IP_MULTICAST_TTL);
         }
         return ch.config().getOption(ChannelOption.IP_MULTICAST_TTL);
@@ -149,6 +167,9 @@ public final class TransportSelector {
      * that leaves slots free ({@link ShortReadStopsAllocator}); single, up to 16 datagrams.
      */
     public static RecvByteBufAllocator receiveAllocator(Kind kind, ReceiveMode mode, int batchBytes, int maxDatagram) {
+        if (kind == Kind.IO_URING) { // one datagram per buffer (no recvmmsg slots to split a batch buffer into)
+            return new FixedRecvByteBufAllocator(maxDatagram).maxMessagesPerRead(16);
+        }
         switch (mode) {
             case SINGLE:
                 return new FixedRecvByteBufAllocator(maxDatagram).maxMessagesPerRead(16);
