@@ -48,6 +48,11 @@ final class CancelProtocol {
     private final ReceivedId receivedId;
     private long nextRequestId;
     private final Membership membership;
+    /**
+     * Outcomes are values (a record): the last one per status is reused while its owner is the
+     * same, so completing a cancel allocates nothing in the steady state (W3 schedule+cancel 0 B/op).
+     */
+    private final CancelOutcome[] lastOutcome = new CancelOutcome[CancelOutcome.Status.values().length];
 
     CancelProtocol(NodeConfig config, long nodeId, Counters counters, TimerRegistry registry, PendingCancels pending,
                    EntryFrames frames, RetryTimeouts timeouts, Replication replication, Replicas replicas,
@@ -90,17 +95,17 @@ final class CancelProtocol {
                 counters.increment(Counter.TIMERS_CANCELLED_LOCALLY);
                 counters.increment(Counter.CANCELS_CANCELLED);
                 frames.cancelledToHolders(0, nodeId, h); // replicas drop their copy
-                handoff.complete(result, new CancelOutcome(CancelOutcome.Status.CANCELLED, nodeId));
+                handoff.complete(result, outcome(CancelOutcome.Status.CANCELLED, nodeId));
                 return;
             }
             case LOCAL_CANCELLED -> {
                 counters.increment(Counter.CANCELS_CANCELLED);
-                handoff.complete(result, new CancelOutcome(CancelOutcome.Status.CANCELLED, nodeId));
+                handoff.complete(result, outcome(CancelOutcome.Status.CANCELLED, nodeId));
                 return;
             }
             case LOCAL_FIRED -> {
                 counters.increment(Counter.CANCELS_ALREADY_FIRED);
-                handoff.complete(result, new CancelOutcome(CancelOutcome.Status.ALREADY_FIRED, nodeId));
+                handoff.complete(result, outcome(CancelOutcome.Status.ALREADY_FIRED, nodeId));
                 return;
             }
             default -> {
@@ -181,7 +186,16 @@ final class CancelProtocol {
             case NOT_FOUND -> Counter.CANCELS_NOT_FOUND;
             case UNCONFIRMED -> Counter.CANCELS_UNCONFIRMED;
         });
-        handoff.complete(f, new CancelOutcome(status, owner));
+        handoff.complete(f, outcome(status, owner));
+    }
+
+    private CancelOutcome outcome(CancelOutcome.Status status, long owner) {
+        CancelOutcome last = lastOutcome[status.ordinal()];
+        if (last == null || last.ownerId() != owner) {
+            last = new CancelOutcome(status, owner);
+            lastOutcome[status.ordinal()] = last;
+        }
+        return last;
     }
 
     /** On close: every pending cancel completes as UNCONFIRMED. */
@@ -189,7 +203,7 @@ final class CancelProtocol {
     void abandonPending() {
         for (Object w : pending.drainWaiters()) {
             counters.increment(Counter.CANCELS_UNCONFIRMED);
-            handoff.complete((CompletableFuture<CancelOutcome>) w, new CancelOutcome(CancelOutcome.Status.UNCONFIRMED, 0));
+            handoff.complete((CompletableFuture<CancelOutcome>) w, outcome(CancelOutcome.Status.UNCONFIRMED, 0));
         }
     }
 
