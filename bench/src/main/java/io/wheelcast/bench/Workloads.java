@@ -124,6 +124,9 @@ public final class Workloads {
             case "w4-cancel" -> w4Cancel(Double.parseDouble(args[1]), Long.parseLong(args[2]), args[3]);
             default -> throw new IllegalArgumentException("unknown role " + args[0]);
         }
+        if (args[0].startsWith("aeron-")) {
+            System.exit(0); // its media driver's threads are not daemons; the shutdown hook closes it
+        }
     }
 
     static String id(int i) {
