@@ -213,7 +213,10 @@ start_server() {
   else
     NODE_ARGS=(--iface "e$i")
   fi
-  ip netns exec "$ns" java -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar "$JAR" job-server \
+  # a nemesis run logs each takeover decision per timer (engine DEBUG), to explain a lost or doubled job
+  local trace=(); [ -n "$CHAOS" ] && trace=(-Dorg.slf4j.simpleLogger.log.io.wheelcast.engine.protocol.Failover=debug
+    -Dorg.slf4j.simpleLogger.showDateTime=true -Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS)
+  ip netns exec "$ns" java -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "${trace[@]}" -jar "$JAR" job-server \
     "${NODE_ARGS[@]}" --replicas "$REPLICAS" --cluster 4242 --http-port 8080 --cancel-timeout 5s --outbox "$WORK/$ns/outbox.jsonl" "${KEY_ARGS[@]}" \
     >>"$WORK/$ns/server.log" 2>&1 &
   PIDS+=($!)

@@ -10,6 +10,10 @@ import io.wheelcast.engine.counters.Counters;
 import io.wheelcast.engine.membership.Membership;
 import io.wheelcast.engine.registry.EntryKind;
 import io.wheelcast.engine.registry.TimerRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
 
 /**
  * What membership changes do to timers (see docs/operations.md, "Failover"). Handles HEARTBEAT
@@ -19,6 +23,11 @@ import io.wheelcast.engine.registry.TimerRegistry;
  * from the adopters what they did and yields. Loop-confined.
  */
 final class Failover implements Membership.DeathListener {
+    /**
+     * DEBUG: one line per timer a takeover decides on (the nemesis run turns it on to explain a
+     * lost or doubled job). A member's death is rare and off the per-message path.
+     */
+    private static final Logger LOG = LoggerFactory.getLogger(Failover.class);
     /** Covers the one-way latency and expiry batches spread over several loop turns. */
     private static final long PRESUMED_FIRED_MARGIN_MS = 100;
     /**
@@ -161,15 +170,21 @@ final class Failover implements Membership.DeathListener {
     private void orphan(int h, long deadOwner) {
         if ((registry.marks(h) & TimerRegistry.MARK_DONE) != 0) {
             registry.cancelRetry(h); // it finished on its owner: nothing to take over
+            trace(h, deadOwner, "already finished");
             return;
         }
         if ((registry.marks(h) & TimerRegistry.MARK_KILLED) == 0 && presumedFired(h, deadOwner)) {
+            trace(h, deadOwner, "presumed fired");
             return; // handing it over would make it look just due to an adopter that never had it
         }
         long winner = membership.winner(registry.ids().hash(h), nodeId, deadOwner);
         if (winner == nodeId) {
+            trace(h, deadOwner, "adopted");
             adopt(h, deadOwner);
             return;
+        }
+        if (LOG.isDebugEnabled()) {
+            trace(h, deadOwner, "handed to " + Long.toHexString(winner));
         }
         if ((registry.marks(h) & TimerRegistry.MARK_KILLED) != 0) {
             frames.killOf(winner, h); // the kill first, so the adopter takes it over as cancelled
@@ -179,6 +194,19 @@ final class Failover implements Membership.DeathListener {
         counters.increment(Counter.ORPHANS_FORWARDED);
         registry.attempts(h, registry.attempts(h) + 1);
         registry.retryAt(h, clock.nowMs + timeouts.replicationRetryMs(registry.attempts(h)));
+    }
+
+    /** DEBUG: what a takeover did with replica {@code h}, with the evidence it went on. */
+    private void trace(int h, long deadOwner, String decision) {
+        if (!LOG.isDebugEnabled()) {
+            return;
+        }
+        var ids = registry.ids();
+        String id = new String(ids.arena(), ids.idOffset(h), ids.idLength(h), StandardCharsets.UTF_8);
+        long due = registry.deadline(h) - config.replicaGraceMs();
+        LOG.debug("takeover of {} from {}: {} (due in {} ms, owner last heard {} ms ago, marks {})", id,
+                Long.toHexString(deadOwner), decision, due - clock.nowMs, clock.nowMs - membership.lastReceived(deadOwner),
+                Integer.toBinaryString(registry.marks(h)));
     }
 
     /** A hand-over of a replica fell due again: re-sent while its owner is still dead. */
