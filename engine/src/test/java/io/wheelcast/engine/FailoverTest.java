@@ -498,6 +498,47 @@ class FailoverTest {
         assertThat(lost).as(figures).isEmpty();
     }
 
+    /**
+     * Chaos run seed 5 (25 minutes, job c5-20972, never emailed): a survivor handed a dead
+     * owner's timer to its rendezvous winner, which still heard the owner and answered that it
+     * would adopt the timer once its own detector agreed; it was SIGKILLed first. The survivor had
+     * stopped handing over on that answer, so nobody adopted the timer. Here node 1 alone keeps
+     * hearing the owner, the others declare the owner dead and hand node 1 the timers it wins,
+     * then the owner and node 1 crash together, before any deadline.
+     */
+    @ParameterizedTest(name = "unicast={0}")
+    @ValueSource(booleans = {false, true})
+    void aDeadOwnersTimerIsNotLostWithItsAdopterToBe(boolean unicast) {
+        long seed = 0xC5_20972L;
+        int timers = 300;
+        SimulatedLan lan = new SimulatedLan(5, seed, 0, 1, builder(unicast));
+        lan.traceId = System.getProperty("traceId");
+        lan.run(3_000);
+        for (int i = 0; i < timers; i++) {
+            lan.node(0).schedule(bytes(id(i)), 12_000 + i * 10L, null, new CompletableFuture<>(), lan.now);
+        }
+        lan.run(1_000);
+        long owner = SimulatedLan.NODE_ID_BASE;
+        lan.lose = (to, d) -> d != null && d.senderId() == owner && to != 1; // only node 1 still hears the owner
+        lan.run(6_000);
+        lan.crashed[0] = true;
+        lan.crashed[1] = true;
+        lan.run(25_000);
+        Map<String, Integer> fires = fires(lan);
+        int lost = 0;
+        int doubled = 0;
+        for (int i = 0; i < timers; i++) {
+            int n = fires.getOrDefault(id(i), 0);
+            lost += n == 0 ? 1 : 0;
+            doubled += n > 1 ? 1 : 0;
+        }
+        String figures = "seed=" + Long.toHexString(seed) + " unicast=" + unicast + " lost=" + lost + " doubled=" + doubled
+                + counts(lan, Counter.TIMERS_ADOPTED, Counter.ORPHANS_FORWARDED, Counter.MEMBERS_DEAD);
+        System.out.println("failover adopter-to-be dies: " + figures);
+        assertThat(lost).as(figures).isZero();
+        assertThat(doubled).as(figures).isZero();
+    }
+
     @Test
     void membershipChangesAreEventsForTheUser() {
         SimulatedLan lan = new SimulatedLan(3, 0xE7E7L, 0, 1, WheelcastNode.builder().heartbeatInterval(Duration.ofMillis(100)));

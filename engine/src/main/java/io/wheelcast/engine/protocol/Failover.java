@@ -131,6 +131,10 @@ final class Failover implements Membership.DeathListener {
                 replication.holderLost(h, alone);
             } else if (kind == EntryKind.REPLICA && registry.owner(h) == gone) {
                 orphan(h, gone);
+            } else if (kind == EntryKind.REPLICA && !membership.isAlive(registry.owner(h))) {
+                // An owner dead before: `gone` may have been its adopter-to-be, which answered our
+                // hand-over (so we stopped) but had not adopted yet. Decided again without it.
+                orphan(h, registry.owner(h));
             }
         }
     }
