@@ -108,6 +108,18 @@ class FailoverTest {
         return sb.toString();
     }
 
+    /** Of the first {@code timers} ids: how many never fired, and how many fired more than once. */
+    private static int[] lostAndDoubled(SimulatedLan lan, int timers) {
+        Map<String, Integer> fires = fires(lan);
+        int[] lostDoubled = new int[2];
+        for (int i = 0; i < timers; i++) {
+            int n = fires.getOrDefault(id(i), 0);
+            lostDoubled[0] += n == 0 ? 1 : 0;
+            lostDoubled[1] += n > 1 ? 1 : 0;
+        }
+        return lostDoubled;
+    }
+
     private static void assertExactlyOnce(String figures) {
         assertThat(figures).as(figures).contains(" lost=0 ", " doubled=0 ", " cancelled_fired=0 ");
     }
@@ -427,14 +439,9 @@ class FailoverTest {
         lan.side[0] = 1;
         lan.side[5] = 1; // the owner and one other, cut off from the rest
         lan.run(15_000);
-        Map<String, Integer> fires = fires(lan);
-        int doubled = 0;
-        int lost = 0;
-        for (int i = 0; i < timers; i++) {
-            int n = fires.getOrDefault(id(i), 0);
-            doubled += n > 1 ? 1 : 0;
-            lost += n == 0 ? 1 : 0;
-        }
+        int[] lostDoubled = lostAndDoubled(lan, timers);
+        int lost = lostDoubled[0];
+        int doubled = lostDoubled[1];
         String figures = "seed=" + Long.toHexString(seed) + " unicast=" + unicast + " first_outcome_lost=" + firstOutcomeLost
                 + " doubled=" + doubled + " lost=" + lost
                 + counts(lan, Counter.TIMERS_FIRED, Counter.TIMERS_ADOPTED, Counter.ORPHANS_FORWARDED, Counter.TAKEOVERS_PRESUMED_FIRED,
@@ -524,14 +531,9 @@ class FailoverTest {
         lan.crashed[0] = true;
         lan.crashed[1] = true;
         lan.run(25_000);
-        Map<String, Integer> fires = fires(lan);
-        int lost = 0;
-        int doubled = 0;
-        for (int i = 0; i < timers; i++) {
-            int n = fires.getOrDefault(id(i), 0);
-            lost += n == 0 ? 1 : 0;
-            doubled += n > 1 ? 1 : 0;
-        }
+        int[] lostDoubled = lostAndDoubled(lan, timers);
+        int lost = lostDoubled[0];
+        int doubled = lostDoubled[1];
         String figures = "seed=" + Long.toHexString(seed) + " unicast=" + unicast + " lost=" + lost + " doubled=" + doubled
                 + counts(lan, Counter.TIMERS_ADOPTED, Counter.ORPHANS_FORWARDED, Counter.MEMBERS_DEAD);
         System.out.println("failover adopter-to-be dies: " + figures);
