@@ -13,7 +13,7 @@ local wc = Proto("wheelcast", "Wheelcast")
 
 local FRAME_TYPES = {
     [1] = "SCHEDULE", [2] = "KILL", [3] = "KILL_ACK", [4] = "HEARTBEAT", [5] = "FIRED", [6] = "REPLICATED",
-    [7] = "MEMBERS",
+    [7] = "MEMBERS", [8] = "KILL_FORWARD",
 }
 local FAMILIES = { [4] = "IPv4", [6] = "IPv6" }
 local OUTCOMES = { [1] = "CANCELLED", [2] = "ALREADY_FIRED" }
@@ -79,6 +79,7 @@ local LAYOUT = {
     [3] = { fixed = 24, id_len_at = 22 },
     [5] = { fixed = 16, id_len_at = 12 },
     [6] = { fixed = 16, id_len_at = 12 },
+    [8] = { fixed = 24, id_len_at = 20 },
 }
 
 local function dissect_frame(buf, at, frames_end, tree, pinfo, counts)
@@ -128,6 +129,10 @@ local function dissect_frame(buf, at, frames_end, tree, pinfo, counts)
                 return nil, "BAD_OUTCOME " .. outcome
             end
             ft:add_le(f.id_length, buf(at + 22, 2))
+        elseif ftype == 8 then
+            ft:add_le(f.request, buf(at + 4, 8))
+            ft:add_le(f.canceller, buf(at + 12, 8))
+            ft:add_le(f.id_length, buf(at + 20, 2))
         else -- FIRED, REPLICATED
             ft:add_le(f.owner, buf(at + 4, 8))
             ft:add_le(f.id_length, buf(at + 12, 2))

@@ -27,6 +27,8 @@ public record Datagram(int clusterId, long senderId, long sequence, long timesta
                 ok = writer.appendKill(k.requestId(), k.id(), 0, k.id().length);
             } else if (f instanceof Frame.KillAck a) {
                 ok = writer.appendKillAck(a.requestId(), a.cancellerId(), a.outcome(), a.id(), 0, a.id().length);
+            } else if (f instanceof Frame.KillForward kf) {
+                ok = writer.appendKillForward(kf.requestId(), kf.cancellerId(), kf.id(), 0, kf.id().length);
             } else if (f instanceof Frame.Heartbeat h) {
                 ok = writer.appendHeartbeat(h.liveTimers(), h.intervalMs(), h.beat());
             } else if (f instanceof Frame.Fired fi) {
@@ -78,6 +80,11 @@ public record Datagram(int clusterId, long senderId, long sequence, long timesta
             @Override
             public void onKillAck(HeaderFlyweight header, KillAckFlyweight f) {
                 frames.add(new Frame.KillAck(f.requestId(), f.cancellerId(), f.outcome(), f.idCopy()));
+            }
+
+            @Override
+            public void onKillForward(HeaderFlyweight header, KillForwardFlyweight f) {
+                frames.add(new Frame.KillForward(f.requestId(), f.cancellerId(), f.idCopy()));
             }
 
             @Override

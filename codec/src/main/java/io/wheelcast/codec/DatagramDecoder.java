@@ -20,6 +20,7 @@ public final class DatagramDecoder {
     private final ScheduleFlyweight schedule = new ScheduleFlyweight();
     private final KillFlyweight kill = new KillFlyweight();
     private final KillAckFlyweight killAck = new KillAckFlyweight();
+    private final KillForwardFlyweight killForward = new KillForwardFlyweight();
     private final HeartbeatFlyweight heartbeat = new HeartbeatFlyweight();
     private final FiredFlyweight fired = new FiredFlyweight();
     private final ReplicatedFlyweight replicated = new ReplicatedFlyweight();
@@ -164,6 +165,17 @@ public final class DatagramDecoder {
                 }
                 return KillAckFlyweight.isKnownOutcome(killAck.outcome()) ? DecodeStatus.OK : DecodeStatus.BAD_OUTCOME;
             }
+            case WireFormat.TYPE_KILL_FORWARD: {
+                if (frameLength < KillForwardFlyweight.FIXED_LENGTH) {
+                    return DecodeStatus.FRAME_LENGTH_INVALID;
+                }
+                int idLength = killForward.wrap(buf, at).idLength();
+                DecodeStatus s = checkId(idLength);
+                if (s != DecodeStatus.OK) {
+                    return s;
+                }
+                return frameLength == KillForwardFlyweight.frameLength(idLength) ? DecodeStatus.OK : DecodeStatus.FRAME_LENGTH_INVALID;
+            }
             case WireFormat.TYPE_HEARTBEAT:
                 return frameLength == HeartbeatFlyweight.LENGTH ? DecodeStatus.OK : DecodeStatus.FRAME_LENGTH_INVALID;
             case WireFormat.TYPE_FIRED:
@@ -262,6 +274,7 @@ public final class DatagramDecoder {
                 case WireFormat.TYPE_FIRED -> handler.onFired(header, fired.wrap(buf, at));
                 case WireFormat.TYPE_REPLICATED -> handler.onReplicated(header, replicated.wrap(buf, at));
                 case WireFormat.TYPE_MEMBERS -> handler.onMembers(header, members.wrap(buf, at));
+                case WireFormat.TYPE_KILL_FORWARD -> handler.onKillForward(header, killForward.wrap(buf, at));
                 default -> handler.onUnknown(header, frame);
             }
             at += frameLength;

@@ -12,6 +12,7 @@ public final class DatagramWriter {
     private final ScheduleFlyweight schedule = new ScheduleFlyweight();
     private final KillFlyweight kill = new KillFlyweight();
     private final KillAckFlyweight killAck = new KillAckFlyweight();
+    private final KillForwardFlyweight killForward = new KillForwardFlyweight();
     private final HeartbeatFlyweight heartbeat = new HeartbeatFlyweight();
     private final FiredFlyweight fired = new FiredFlyweight();
     private final ReplicatedFlyweight replicated = new ReplicatedFlyweight();
@@ -142,6 +143,16 @@ public final class DatagramWriter {
             return false;
         }
         killAck.wrap(buf, buf.writerIndex()).write(requestId, cancellerId, outcome, id, idOff, idLen);
+        advance(len);
+        return true;
+    }
+
+    public boolean appendKillForward(long requestId, long cancellerId, byte[] id, int idOff, int idLen) {
+        int len = KillForwardFlyweight.frameLength(idLen);
+        if (room(len) < 0) {
+            return false;
+        }
+        killForward.wrap(buf, buf.writerIndex()).write(requestId, cancellerId, id, idOff, idLen);
         advance(len);
         return true;
     }

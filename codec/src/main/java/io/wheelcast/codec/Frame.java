@@ -4,7 +4,7 @@ package io.wheelcast.codec;
  * A decoded frame as a plain value, for tools and tests. The engine uses the flyweights instead
  * (these allocate).
  */
-public sealed interface Frame permits Frame.Schedule, Frame.Kill, Frame.KillAck, Frame.Heartbeat, Frame.Fired, Frame.Replicated, Frame.Members, Frame.Unknown {
+public sealed interface Frame permits Frame.Schedule, Frame.Kill, Frame.KillAck, Frame.KillForward, Frame.Heartbeat, Frame.Fired, Frame.Replicated, Frame.Members, Frame.Unknown {
 
     /** @param flags frame flags: {@link ScheduleFlyweight#FLAG_ACK_ANY}, {@link ScheduleFlyweight#FLAG_ADOPTED} */
     record Schedule(int flags, long delayMs, long ownerId, byte[] id, byte[] payload) implements Frame {
@@ -18,6 +18,10 @@ public sealed interface Frame permits Frame.Schedule, Frame.Kill, Frame.KillAck,
 
     /** @param outcome {@link KillAckFlyweight#OUTCOME_CANCELLED} or {@link KillAckFlyweight#OUTCOME_ALREADY_FIRED} */
     record KillAck(long requestId, long cancellerId, int outcome, byte[] id) implements Frame {
+    }
+
+    /** A holder passing a routed KILL on to the owner, naming the canceller to answer. */
+    record KillForward(long requestId, long cancellerId, byte[] id) implements Frame {
     }
 
     /** @param intervalMs 0 means goodbye; @param beat the sender's heartbeat counter */

@@ -21,6 +21,10 @@ public interface FrameHandler {
     default void onMembers(HeaderFlyweight header, MembersFlyweight frame) {
     }
 
+    /** A KILL passed on by a replica's holder (unicast mode); ignored by default. */
+    default void onKillForward(HeaderFlyweight header, KillForwardFlyweight frame) {
+    }
+
     /** A frame type this codec does not know; it was skipped by its length. */
     default void onUnknown(HeaderFlyweight header, FrameFlyweight frame) {
     }

@@ -34,6 +34,8 @@ public final class WireFormat {
     public static final int TYPE_REPLICATED = 6;
     /** Unicast mode: the members the sender hears and their addresses. */
     public static final int TYPE_MEMBERS = 7;
+    /** Unicast mode: a replica's holder passes a routed KILL on to the owner. */
+    public static final int TYPE_KILL_FORWARD = 8;
 
     private WireFormat() {
     }

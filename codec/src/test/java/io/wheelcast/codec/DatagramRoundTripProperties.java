@@ -68,7 +68,7 @@ class DatagramRoundTripProperties {
     }
 
     static Gen<Datagram> datagrams() {
-        Gen<Frame> frame = Generate.oneOf(schedules(), kills(), acks(), heartbeats(), fireds(), replicateds(), members(), unknowns());
+        Gen<Frame> frame = Generate.oneOf(schedules(), kills(), acks(), forwards(), heartbeats(), fireds(), replicateds(), members(), unknowns());
         return integers().all().zip(longs().all(), longs().all(), longs().all(),
                 (cluster, sender, sequence, timestamp) -> new long[] {cluster, sender, sequence, timestamp})
                 .zip(lists().of(frame).ofSizeBetween(1, 12),
@@ -106,6 +106,10 @@ class DatagramRoundTripProperties {
                 (r, c, o, id) -> (Frame) new Frame.KillAck(r, c, o, id));
     }
 
+    private static Gen<Frame> forwards() {
+        return longs().all().zip(longs().all(), ids(), (r, c, id) -> (Frame) new Frame.KillForward(r, c, id));
+    }
+
     private static Gen<Frame> heartbeats() {
         Gen<Long> u32 = longs().between(0, 0xFFFF_FFFFL);
         return u32.zip(u32, u32, (a, b, c) -> (Frame) new Frame.Heartbeat(a, b, c));
@@ -127,9 +131,9 @@ class DatagramRoundTripProperties {
         return lists().of(member).ofSizeBetween(1, 20).map(list -> (Frame) new Frame.Members(list));
     }
 
-    /** Types 8..255 with any body: must be skipped by length and preserved. */
+    /** Types 9..255 with any body: must be skipped by length and preserved. */
     private static Gen<Frame> unknowns() {
-        return integers().between(8, 255).zip(bytes(0, 40), (type, body) -> {
+        return integers().between(9, 255).zip(bytes(0, 40), (type, body) -> {
             byte[] bytes = new byte[4 + body.length];
             bytes[0] = (byte) (int) type;
             bytes[2] = (byte) bytes.length;

@@ -108,9 +108,11 @@ class MalformedDatagramTest {
                 {2, FrameFlyweight.LENGTH_OFFSET}, {2, KillAckFlyweight.ID_LENGTH_OFFSET},
                 {3, FrameFlyweight.LENGTH_OFFSET},
                 {4, FrameFlyweight.LENGTH_OFFSET}, {4, FiredFlyweight.ID_LENGTH_OFFSET},
-                {5, FrameFlyweight.LENGTH_OFFSET}, {5, ReplicatedFlyweight.ID_LENGTH_OFFSET}};
+                {5, FrameFlyweight.LENGTH_OFFSET}, {5, ReplicatedFlyweight.ID_LENGTH_OFFSET},
+                {6, FrameFlyweight.LENGTH_OFFSET}, {6, KillForwardFlyweight.ID_LENGTH_OFFSET}};
         Frame[] frames = {new Frame.Schedule(1, 2, ID, new byte[3]), new Frame.Kill(5, ID), new Frame.KillAck(1, 2, 1, ID),
-                new Frame.Heartbeat(1, 2, 3), new Frame.Fired(2, ID), new Frame.Replicated(2, ID)};
+                new Frame.Heartbeat(1, 2, 3), new Frame.Fired(2, ID), new Frame.Replicated(2, ID),
+                new Frame.KillForward(1, 2, ID)};
         for (int[] field : fields) {
             ByteBuf b = valid(frames[field[0]]);
             b.setShortLE(f + field[1], 0xFFFF);

@@ -47,6 +47,10 @@ class WireFormatDocTest {
         assertThat(MembersFlyweight.ENTRY_FAMILY_OFFSET).isEqualTo(10);
         assertThat(MembersFlyweight.ENTRY_ADDRESS_OFFSET).isEqualTo(12);
         assertThat(WireFormat.TYPE_MEMBERS).isEqualTo(7);
+        assertThat(WireFormat.TYPE_KILL_FORWARD).isEqualTo(8);
+        assertThat(KillForwardFlyweight.CANCELLER_OFFSET).isEqualTo(12);
+        assertThat(KillForwardFlyweight.ID_LENGTH_OFFSET).isEqualTo(20);
+        assertThat(KillForwardFlyweight.ID_OFFSET).isEqualTo(24);
         assertThat(WireFormat.MAGIC & 0xFF).isEqualTo('W');
     }
 }

@@ -54,6 +54,12 @@ public enum Counter {
     /** Kills of a timer this node adopted from a member that is back: that member answers, not our record. */
     KILLS_LEFT_TO_OWNER,
     /**
+     * Unicast mode, routed kills (docs/wire-format.md): kills a replica's holder passed on to
+     * the owner (KILL_FORWARD out), forwarded kills received, and kill re-sends that went to
+     * every member because the routed ones were not answered.
+     */
+    FRAMES_OUT_KILL_FORWARD, FRAMES_IN_KILL_FORWARD, KILLS_WIDENED,
+    /**
      * Unicast mode: member lists in and out, list entries ignored (unknown address family, or
      * the address table full at maxSenders), datagrams written per destination (the fan-out),
      * datagrams with no destination yet, seeds found to be this node, failed resolutions of

@@ -178,7 +178,7 @@ class FailoverTest {
         }
         lan.run(25_000);
 
-        String figures = figures(seed, lan, fires(lan), cancelled) + counts(lan, Counter.MEMBERS_DEAD, Counter.TIMERS_ADOPTED,
+        String figures = figures(seed, lan, fires(lan), cancelled) + counts(lan, Counter.MEMBERS_DEAD, Counter.MEMBERS_REVIVED, Counter.TIMERS_ADOPTED,
                 Counter.TIMERS_ADOPTED_CANCELLED, Counter.TIMERS_YIELDED, Counter.ORPHANS_FORWARDED, Counter.REPLICAS_EXPIRED,
                 Counter.SCHEDULE_RETRANSMITS, Counter.FRAMES_OUT_REPLICATED);
         // The one double the protocol cannot rule out: the owner fired a timer in its last ~100 ms
@@ -197,7 +197,14 @@ class FailoverTest {
             int cancelledFired = Integer.parseInt(figures.replaceAll(".* cancelled_fired=(\\d+) .*", "$1"));
             assertThat(doubled + cancelledFired).as(figures).isLessThanOrEqualTo(TIMERS / 1_000);
         }
-        assertThat(lan.counters(1).get(Counter.MEMBERS_DEAD)).as(figures).isEqualTo(1);
+        if (lossPercent <= 10) {
+            assertThat(lan.counters(1).get(Counter.MEMBERS_DEAD)).as(figures).isEqualTo(1);
+        } else {
+            // At 30% loss a live member can miss enough heartbeats in a row to be suspected (8 of 40
+            // seeds of this run, both before and after routed kills); the suspicion must be undone.
+            assertThat(lan.counters(1).get(Counter.MEMBERS_DEAD) - lan.counters(1).get(Counter.MEMBERS_REVIVED))
+                    .as("the owner's death, and every false suspicion undone: " + figures).isEqualTo(1);
+        }
         // Detection bound: the adaptive timeout at this loss, plus the heartbeat interval before the crash, plus the settle.
         long timeout = 0;
         for (int n = 1; n < NODES; n++) {

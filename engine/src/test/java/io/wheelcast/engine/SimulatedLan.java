@@ -74,7 +74,7 @@ final class SimulatedLan {
     /** Frames received per node and frame type ({@link #FRAME_TYPES} columns), when {@link #countTraffic} is on. */
     final long[][] framesReceived;
     /** The frame types {@link #framesReceived} counts, in column order. */
-    static final List<Class<? extends Frame>> FRAME_TYPES = List.of(Frame.Schedule.class, Frame.Kill.class, Frame.KillAck.class,
+    static final List<Class<? extends Frame>> FRAME_TYPES = List.of(Frame.Schedule.class, Frame.Kill.class, Frame.KillAck.class, Frame.KillForward.class,
             Frame.Fired.class, Frame.Replicated.class, Frame.Heartbeat.class, Frame.Members.class);
     /** Counts per-node traffic (decodes every datagram once more: slower). */
     boolean countTraffic;

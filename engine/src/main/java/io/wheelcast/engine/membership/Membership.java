@@ -366,6 +366,21 @@ public final class Membership {
         return n;
     }
 
+    /**
+     * Where a canceller that does not know a timer's owner sends its KILL (unicast mode): the
+     * top-{@code n} rendezvous winners for the id among the live members and {@code self}, self
+     * left out, into {@code out}; returns how many. With {@code n = k + 1} they include every
+     * designated holder of the timer whoever owns it (its holders are the top k of everyone but
+     * the owner), so one of them holds a replica or owns it. No allocation.
+     */
+    public int killRoute(int idHash, long self, int n, long[] out) {
+        int m = holders(idHash, self, n, out);
+        if (m == n && Long.compareUnsigned(score(self, idHash), holderScores[n - 1]) > 0) {
+            m--; // self ranks among the top n: one fewer other member
+        }
+        return m;
+    }
+
     /** The owner's designated backup for an id: the live member that would adopt it; 0 if none. */
     public long backup(int idHash, long self) {
         long w = winner(idHash, self, self);

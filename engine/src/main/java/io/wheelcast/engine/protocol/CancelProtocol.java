@@ -5,6 +5,7 @@ import io.wheelcast.codec.HeaderFlyweight;
 import io.wheelcast.codec.IdBytes;
 import io.wheelcast.codec.KillAckFlyweight;
 import io.wheelcast.codec.KillFlyweight;
+import io.wheelcast.codec.KillForwardFlyweight;
 import io.wheelcast.codec.TextKill;
 import io.wheelcast.engine.CancelOutcome;
 import io.wheelcast.engine.CancelRejectedException;
@@ -23,12 +24,21 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Clearing a timer wherever it lives. Handles KILL (and the classic {@code kill:<id>} text
- * datagram) and KILL_ACK frames, and local cancels: the canceller sends a KILL and retransmits
- * it with back-off until the owner's KILL_ACK says what happened or its budget runs out; an
- * owner answers every KILL, also repeated ones; a kill for an unknown id leaves a tombstone, so a
- * late SCHEDULE is cancelled on arrival. Loop-confined; the per-KILL path allocates nothing.
+ * datagram), KILL_FORWARD and KILL_ACK frames, and local cancels: the canceller sends a KILL and
+ * retransmits it with back-off until the owner's KILL_ACK says what happened or its budget runs
+ * out; an owner answers every KILL, also repeated ones; a kill for an unknown id leaves a
+ * tombstone, so a late SCHEDULE is cancelled on arrival.
+ *
+ * <p>In unicast mode with replicas the KILL is routed: it goes to the k + 1 members that own or
+ * hold the id (or to the owner, when we hold a replica), and a holder passes it on to the owner
+ * as a KILL_FORWARD naming the canceller; after {@link #ROUTED_ATTEMPTS} unanswered sends the
+ * re-sends go to everyone, for views that differ. Each cancel then costs a few datagrams instead
+ * of one per member (docs/scale.md). Loop-confined; the per-KILL path allocates nothing.
  */
 final class CancelProtocol {
+    /** Sends of a routed kill before its re-sends go to every member. */
+    static final int ROUTED_ATTEMPTS = 2;
+
     private final NodeConfig config;
     private final long nodeId;
     private final Counters counters;
@@ -129,12 +139,14 @@ final class CancelProtocol {
         }
         int p = pending.add(requestId, id, 0, id.length, result, now, config.killBackoff(), timeouts.killRetransmitMs());
         startedNanos[p] = System.nanoTime();
+        long owner = 0;
         if (kind == EntryKind.REPLICA) {
             pending.markOwnerSeen(p);
             registry.marks(h, registry.marks(h) | TimerRegistry.MARK_KILLED); // honoured if we adopt it
             registry.killedBy(h, requestId, nodeId);
+            owner = registry.owner(h);
         }
-        frames.kill(requestId, id, 0, id.length);
+        sendKill(requestId, id, 0, id.length, hash, owner, 1);
         if (config.emitTextKills()) {
             ByteBuf text = sink.allocate(TextKill.PREFIX_LENGTH + id.length);
             TextKill.write(text, id);
@@ -173,8 +185,35 @@ final class CancelProtocol {
             return;
         }
         counters.increment(Counter.KILL_RETRANSMITS);
-        frames.kill(pending.requestId(p), pending.idArena(), pending.idOffset(p), pending.idLength(p));
+        byte[] arena = pending.idArena();
+        int off = pending.idOffset(p);
+        int len = pending.idLength(p);
+        int hash = IdBytes.hash(arena, off, len);
+        long owner = 0;
+        if (frames.routesKills()) {
+            int h = registry.find(arena, off, len, hash);
+            owner = h >= 0 && registry.kind(h) == EntryKind.REPLICA ? registry.owner(h) : 0;
+        }
+        sendKill(pending.requestId(p), arena, off, len, hash, owner, pending.attempts(p) + 1);
         pending.rescheduleAfterSend(p, now, config.killBackoff());
+    }
+
+    /**
+     * The {@code attempt}-th send of a kill: to everyone in multicast mode (one datagram) and once
+     * routed sends went unanswered; before that, in unicast mode, to the owner if we hold a
+     * replica of the timer ({@code owner} not 0 and alive), else to the k + 1 members for the id.
+     */
+    private void sendKill(long requestId, byte[] id, int off, int len, int hash, long owner, int attempt) {
+        if (!frames.routesKills()) {
+            frames.kill(requestId, id, off, len);
+        } else if (attempt > ROUTED_ATTEMPTS) {
+            counters.increment(Counter.KILLS_WIDENED);
+            frames.kill(requestId, id, off, len);
+        } else if (owner != 0 && owner != nodeId && membership.isAlive(owner)) {
+            frames.killTo(owner, requestId, id, off, len);
+        } else {
+            frames.routedKill(hash, requestId, id, off, len);
+        }
     }
 
     @SuppressWarnings("unchecked")
@@ -218,26 +257,35 @@ final class CancelProtocol {
             return;
         }
         counters.increment(Counter.TEXT_KILLS_IN);
-        killFrom(buf, idIndex, idLen, 0L, 0L);
+        killFrom(buf, idIndex, idLen, 0L, 0L, false);
     }
 
     void onKill(HeaderFlyweight header, KillFlyweight f) {
         counters.increment(Counter.FRAMES_IN_KILL);
         int k = readAhead.next();
+        // A KILL addressed to us alone was routed here: if we only hold a replica, the owner may not have it.
+        boolean routed = header.direct() && frames.routesKills();
         if (k >= 0) {
-            kill(readAhead.ids(), readAhead.offset(k), readAhead.length(k), readAhead.hash(k), header.senderId(), f.requestId());
+            kill(readAhead.ids(), readAhead.offset(k), readAhead.length(k), readAhead.hash(k), header.senderId(), f.requestId(), routed);
         } else {
-            killFrom(f.buffer(), f.idIndex(), f.idLength(), header.senderId(), f.requestId());
+            killFrom(f.buffer(), f.idIndex(), f.idLength(), header.senderId(), f.requestId(), routed);
         }
     }
 
-    /** A kill whose id was not read ahead: copied and hashed here. */
-    private void killFrom(ByteBuf buf, int idIndex, int idLen, long sender, long requestId) {
-        byte[] id = receivedId.copy(buf, idIndex, idLen);
-        kill(id, 0, idLen, IdBytes.hash(id, 0, idLen), sender, requestId);
+    /** A routed kill a replica's holder passed on: handled as the canceller's own KILL. */
+    void onKillForward(KillForwardFlyweight f) {
+        counters.increment(Counter.FRAMES_IN_KILL_FORWARD);
+        killFrom(f.buffer(), f.idIndex(), f.idLength(), f.cancellerId(), f.requestId(), false);
     }
 
-    private void kill(byte[] id, int off, int idLen, int hash, long sender, long requestId) {
+    /** A kill whose id was not read ahead: copied and hashed here. */
+    private void killFrom(ByteBuf buf, int idIndex, int idLen, long sender, long requestId, boolean routed) {
+        byte[] id = receivedId.copy(buf, idIndex, idLen);
+        kill(id, 0, idLen, IdBytes.hash(id, 0, idLen), sender, requestId, routed);
+    }
+
+    /** @param sender the canceller, to answer; @param routed whether to pass the kill on to the owner of a replica we hold */
+    private void kill(byte[] id, int off, int idLen, int hash, long sender, long requestId, boolean routed) {
         long now = clock.nowMs;
         int h = registry.find(id, off, idLen, hash);
         if (h < 0) {
@@ -276,6 +324,10 @@ final class CancelProtocol {
                 // The owner answers; remembered in case the owner dies before it does.
                 registry.marks(h, registry.marks(h) | TimerRegistry.MARK_KILLED);
                 registry.killedBy(h, requestId, sender);
+                long owner = registry.owner(h);
+                if (routed && owner != sender && owner != nodeId && membership.isAlive(owner)) {
+                    frames.killForward(owner, requestId, sender, h);
+                }
             }
             default -> {
                 // TOMBSTONE: already remembered.

@@ -24,6 +24,8 @@ final class EntryFrames {
     private final long nodeId;
     private final int replicas;
     private final long[] holders;
+    /** Scratch of {@link #routedKill}: the k + 1 members a kill goes to. */
+    private final long[] route;
 
     EntryFrames(FrameOutbox outbox, TimerRegistry registry, Membership membership, long nodeId, int replicas) {
         this.outbox = outbox;
@@ -33,6 +35,7 @@ final class EntryFrames {
         this.nodeId = nodeId;
         this.replicas = replicas;
         this.holders = new long[replicas];
+        this.route = new long[replicas + 1];
     }
 
     /**
@@ -96,6 +99,40 @@ final class EntryFrames {
     /** A KILL for everyone: the canceller does not know the owner. */
     void kill(long requestId, byte[] id, int off, int len) {
         outbox.kill(EVERYONE, requestId, id, off, len);
+    }
+
+    /**
+     * Whether kills are routed (unicast mode with replicas): a canceller that does not know the
+     * owner sends its KILL to the k + 1 members that own or hold the id instead of to everyone,
+     * and a holder forwards it to the owner.
+     */
+    boolean routesKills() {
+        return outbox.directSends() && replicas > 0;
+    }
+
+    /**
+     * A KILL to the k + 1 rendezvous winners for the id (see {@link Membership#killRoute}), or to
+     * everyone while no other member is known; returns how many members it went to (0: everyone).
+     */
+    int routedKill(int hash, long requestId, byte[] id, int off, int len) {
+        int n = membership.killRoute(hash, nodeId, route.length, route);
+        if (n == 0) {
+            outbox.kill(EVERYONE, requestId, id, off, len);
+        }
+        for (int i = 0; i < n; i++) {
+            outbox.kill(route[i], requestId, id, off, len);
+        }
+        return n;
+    }
+
+    /** A KILL to one member: the owner of a timer we hold a replica of. */
+    void killTo(long to, long requestId, byte[] id, int off, int len) {
+        outbox.kill(to, requestId, id, off, len);
+    }
+
+    /** A canceller's kill of a replica we hold, passed on to its owner {@code to}. */
+    void killForward(long to, long requestId, long canceller, int h) {
+        outbox.killForward(to, requestId, canceller, ids.arena(), ids.idOffset(h), ids.idLength(h));
     }
 
     /** A KILL with no request to answer (request id 0): tells {@code to} (an adopter) the timer was cancelled. */

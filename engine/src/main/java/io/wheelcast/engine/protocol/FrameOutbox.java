@@ -6,6 +6,7 @@ import io.wheelcast.codec.FiredFlyweight;
 import io.wheelcast.codec.HeartbeatFlyweight;
 import io.wheelcast.codec.KillAckFlyweight;
 import io.wheelcast.codec.KillFlyweight;
+import io.wheelcast.codec.KillForwardFlyweight;
 import io.wheelcast.codec.MembersFlyweight;
 import io.wheelcast.codec.ReplicatedFlyweight;
 import io.wheelcast.codec.ScheduleFlyweight;
@@ -165,6 +166,11 @@ final class FrameOutbox {
     void killAck(long to, long requestId, long canceller, int outcome, byte[] id, int off, int len) {
         reserve(to, KillAckFlyweight.frameLength(len)).appendKillAck(requestId, canceller, outcome, id, off, len);
         counters.increment(Counter.FRAMES_OUT_KILL_ACK);
+    }
+
+    void killForward(long to, long requestId, long canceller, byte[] id, int off, int len) {
+        reserve(to, KillForwardFlyweight.frameLength(len)).appendKillForward(requestId, canceller, id, off, len);
+        counters.increment(Counter.FRAMES_OUT_KILL_FORWARD);
     }
 
     void fired(long to, long ownerOfRecord, byte[] id, int off, int len) {

@@ -13,6 +13,7 @@ import io.wheelcast.codec.HeartbeatFlyweight;
 import io.wheelcast.codec.HmacAuthenticator;
 import io.wheelcast.codec.IdBytes;
 import io.wheelcast.codec.KillAckFlyweight;
+import io.wheelcast.codec.KillForwardFlyweight;
 import io.wheelcast.codec.KillFlyweight;
 import io.wheelcast.codec.MembersFlyweight;
 import io.wheelcast.codec.ReplicatedFlyweight;
@@ -256,6 +257,11 @@ public final class NodeCore implements FrameHandler {
     @Override
     public void onKillAck(HeaderFlyweight header, KillAckFlyweight f) {
         cancels.onKillAck(header, f);
+    }
+
+    @Override
+    public void onKillForward(HeaderFlyweight header, KillForwardFlyweight f) {
+        cancels.onKillForward(f);
     }
 
     @Override

@@ -82,7 +82,11 @@ final class Replicas {
                 }
                 case TOMBSTONE -> {
                     // The owner holds a tombstone too (or will get the retransmitted KILL) and cancels it.
+                    // A routed kill reached the holders, maybe not the owner: pass it on.
                     counters.increment(Counter.SCHEDULE_AFTER_KILL);
+                    if (owner == sender && !adoption && frames.routesKills()) {
+                        frames.killForward(sender, registry.requestId(h), registry.canceller(h), h);
+                    }
                     if (adoption || owner != sender) {
                         frames.killOf(sender, h); // tell the adopter
                     }
