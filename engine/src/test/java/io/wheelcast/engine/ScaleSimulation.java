@@ -34,30 +34,41 @@ public final class ScaleSimulation {
                   double bytesReceivedPerNodePerS, double[] framesReceivedPerNodePerS, double replicasPerNode,
                   long replicasMaxNode, double replicasExpectedPerNode, long heapBytesPerNode, long detectionMs, long detectionLastMs,
                   long adoptionMs, int victimTimers, long cancelP50Ms, long cancelP99Ms, int doubled, int lost,
-                  int cancelledFired, long revived, long failureTimeoutMs, double realSeconds) {
+                  int cancelledFired, long revived, long failureTimeoutMs, double afterCrashReceivedPerNodePerS,
+                  double afterCrashReceivedMaxPerS, double[] afterCrashFramesPerNodePerS, double realSeconds) {
 
         String line() {
-            StringBuilder frames = new StringBuilder();
-            for (int t = 0; t < SimulatedLan.FRAME_TYPES.size(); t++) {
-                frames.append(t == 0 ? "" : ",").append(SimulatedLan.FRAME_TYPES.get(t).getSimpleName().toLowerCase(Locale.ROOT))
-                        .append('=').append(String.format(Locale.ROOT, "%.1f", framesReceivedPerNodePerS[t]));
-            }
+            String frames = frameList(framesReceivedPerNodePerS);
             return String.format(Locale.ROOT,
                     "scale nodes=%d mode=%s loss=%.0f%% k=%d timers_per_node=%d sent_dgrams_per_node_s=%.1f recv_dgrams_per_node_s=%.1f"
                             + " recv_dgrams_max_node_s=%.1f recv_bytes_per_node_s=%.0f recv_frames_per_node_s=[%s]"
                             + " replicas_per_node=%.1f replicas_max_node=%d replicas_expected=%.1f heap_bytes_per_node=%d"
                             + " detection_first_ms=%d detection_last_ms=%d failure_timeout_ms=%d adopted_after_last_detection_ms=%d victim_timers=%d"
-                            + " cancel_p50_ms=%d cancel_p99_ms=%d doubled=%d lost=%d cancelled_fired=%d members_revived=%d seed=%x real_s=%.1f",
+                            + " cancel_p50_ms=%d cancel_p99_ms=%d doubled=%d lost=%d cancelled_fired=%d members_revived=%d"
+                            + " after_crash_recv_dgrams_per_node_s=%.1f after_crash_recv_dgrams_max_node_s=%.1f after_crash_recv_frames_per_node_s=[%s]"
+                            + " seed=%x real_s=%.1f",
                     plan.nodes, plan.unicast ? "unicast" : "multicast", plan.lossPercent, plan.replicas, plan.timersPerNode,
                     sentPerNodePerS, receivedPerNodePerS, receivedMaxPerS, bytesReceivedPerNodePerS, frames,
                     replicasPerNode, replicasMaxNode, replicasExpectedPerNode, heapBytesPerNode, detectionMs, detectionLastMs, failureTimeoutMs,
-                    adoptionMs, victimTimers, cancelP50Ms, cancelP99Ms, doubled, lost, cancelledFired, revived, plan.seed, realSeconds);
+                    adoptionMs, victimTimers, cancelP50Ms, cancelP99Ms, doubled, lost, cancelledFired, revived,
+                    afterCrashReceivedPerNodePerS, afterCrashReceivedMaxPerS, frameList(afterCrashFramesPerNodePerS), plan.seed, realSeconds);
+        }
+
+        private static String frameList(double[] perType) {
+            StringBuilder frames = new StringBuilder();
+            for (int t = 0; t < SimulatedLan.FRAME_TYPES.size(); t++) {
+                frames.append(t == 0 ? "" : ",").append(SimulatedLan.FRAME_TYPES.get(t).getSimpleName().toLowerCase(Locale.ROOT))
+                        .append('=').append(String.format(Locale.ROOT, "%.1f", perType[t]));
+            }
+            return frames.toString();
         }
     }
 
     private static final long JOIN_MS = 3_000;
     private static final long MIN_DELAY_MS = 5_000;
     private static final long MAX_DELAY_MS = 15_000;
+    /** The window after the crash whose traffic is reported apart: detection, adoption, hand-over. */
+    private static final long AFTER_CRASH_MS = 10_000;
 
     private ScaleSimulation() {
     }
@@ -138,6 +149,10 @@ public final class ScaleSimulation {
         int armed = 0;
         int cancelled = 0;
         long[] steadyStart = null;
+        long[] steadyReceived = null;
+        long[] steadySent = null;
+        long[] steadyBytes = null;
+        long[][] steadyFrames = null;
         long liveTimers = 0;
         long replicas = 0;
         long replicasMax = 0;
@@ -190,9 +205,18 @@ public final class ScaleSimulation {
             if (now == steadyFrom) {
                 lan.countTraffic = true;
             }
-            if (now == steadyTo) {
-                lan.countTraffic = false;
+            if (now == steadyTo) { // the steady window's totals; counting goes on through the crash's aftermath
                 steadyStart = new long[] {steadyTo - steadyFrom};
+                steadyReceived = lan.datagramsReceived.clone();
+                steadySent = lan.datagramsSent.clone();
+                steadyBytes = lan.bytesReceived.clone();
+                steadyFrames = new long[n][];
+                for (int i = 0; i < n; i++) {
+                    steadyFrames[i] = lan.framesReceived[i].clone();
+                }
+            }
+            if (now == crashAt + AFTER_CRASH_MS) {
+                lan.countTraffic = false;
             }
             if (detectedAt[0] >= 0 && adoptedAt < 0 && adoptedSoFar(lan, victims) >= victimTimers) {
                 adoptedAt = lan.now;
@@ -207,14 +231,22 @@ public final class ScaleSimulation {
         double bytesReceived = 0;
         double[] frames = new double[SimulatedLan.FRAME_TYPES.size()];
         int survivors = n - victims;
+        double afterSeconds = AFTER_CRASH_MS / 1000.0;
+        double afterReceived = 0;
+        double afterReceivedMax = 0;
+        double[] afterFrames = new double[frames.length];
         for (int i = victims; i < n; i++) {
-            sent += lan.datagramsSent[i] / seconds;
-            received += lan.datagramsReceived[i] / seconds;
-            receivedMax = Math.max(receivedMax, lan.datagramsReceived[i] / seconds);
-            bytesReceived += lan.bytesReceived[i] / seconds;
+            sent += steadySent[i] / seconds;
+            received += steadyReceived[i] / seconds;
+            receivedMax = Math.max(receivedMax, steadyReceived[i] / seconds);
+            bytesReceived += steadyBytes[i] / seconds;
             for (int t = 0; t < frames.length; t++) {
-                frames[t] += lan.framesReceived[i][t] / seconds / survivors;
+                frames[t] += steadyFrames[i][t] / seconds / survivors;
+                afterFrames[t] += (lan.framesReceived[i][t] - steadyFrames[i][t]) / afterSeconds / survivors;
             }
+            double after = (lan.datagramsReceived[i] - steadyReceived[i]) / afterSeconds;
+            afterReceived += after / survivors;
+            afterReceivedMax = Math.max(afterReceivedMax, after);
         }
 
         int doubled = 0;
@@ -260,7 +292,7 @@ public final class ScaleSimulation {
                 detectedAt[0] < 0 ? -1 : detectedAt[0] - crashAt, detectedAt[1] < 0 ? -1 : detectedAt[1] - crashAt,
                 adoptedAt < 0 || detectedAt[1] < 0 ? -1 : Math.max(0, adoptedAt - detectedAt[1]), victimTimers,
                 cancelLatency.getValueAtPercentile(50), cancelLatency.getValueAtPercentile(99), doubled, lost, cancelledFired,
-                revived, failureTimeoutMs, (System.nanoTime() - realStart) / 1e9);
+                revived, failureTimeoutMs, afterReceived, afterReceivedMax, afterFrames, (System.nanoTime() - realStart) / 1e9);
     }
 
     private static long usedHeapAfterGc() {

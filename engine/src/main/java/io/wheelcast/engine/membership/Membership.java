@@ -1,10 +1,15 @@
 package io.wheelcast.engine.membership;
 
+import io.wheelcast.engine.registry.OpenAddressing;
+
 /**
  * The members this node has heard, which of them are alive, and a failure detector that adapts
  * its timeout to each member's measured heartbeat loss.
- * A cluster on one LAN has tens of nodes, so the table is a few small arrays scanned linearly
- * (cheaper than hashing at this size). Confined to the event loop.
+ * The table is a few arrays with a hash index from member id to slot, so that looking a member
+ * up per datagram costs the same at 6 members as at 1,000 (a linear scan, fine for a LAN
+ * segment of tens, was most of the simulated 1,000-node cluster's time: docs/scale.md); the
+ * live count is kept as members come and go, and the detector scans the table only once the
+ * earliest deadline has passed. Confined to the event loop.
  *
  * <p>Detector: a member is declared dead after a silence longer than its timeout, at least the
  * configured one. On a lossy link that is not enough (at 50% loss, three heartbeats in a row go
@@ -58,6 +63,14 @@ public final class Membership {
     private final long minTimeoutMs;
     private final long marginMs;
     private int size;
+    /** Live members, kept as they come and go. */
+    private int live;
+    /** No live member's deadline (last heard + timeout) is earlier: {@link #detect} has nothing to do before. */
+    private long nextDeadlineMs = Long.MAX_VALUE;
+    /** Index from member id to slot: linear probing, key 0 free (node ids are never 0). */
+    private final long[] indexKeys;
+    private final int[] indexSlots;
+    private final int indexMask;
     /** Scratch of {@link #holders}: the scores of the holders found so far. */
     private final long[] holderScores = new long[64];
 
@@ -79,6 +92,10 @@ public final class Membership {
         this.left = new boolean[maxMembers];
         this.minTimeoutMs = minTimeoutMs;
         this.marginMs = marginMs;
+        int tableSize = OpenAddressing.tableSize(maxMembers);
+        this.indexKeys = new long[tableSize];
+        this.indexSlots = new int[tableSize];
+        this.indexMask = tableSize - 1;
     }
 
     /** The silence after which {@code member} would be declared dead now; -1 if unknown. */
@@ -105,15 +122,58 @@ public final class Membership {
         double p = Math.min(0.95, loss(i));
         int n = p <= 0 ? 3 : (int) Math.min(MAX_INTERVALS, Math.max(3, Math.ceil(Math.log(FALSE_SUSPICION) / Math.log(p))));
         timeouts[i] = Math.max(minTimeoutMs, n * intervalMs + Math.min(marginMs, 2 * intervalMs));
+        noteDeadline(i);
+    }
+
+    /** A live member's deadline may have moved earlier (a shorter timeout, or it came back). */
+    private void noteDeadline(int i) {
+        nextDeadlineMs = Math.min(nextDeadlineMs, lastHeard[i] + timeouts[i]);
+    }
+
+    private int ideal(long member) {
+        long h = member * 0x9E3779B97F4A7C15L;
+        return (int) (h ^ (h >>> 32)) & indexMask;
     }
 
     private int indexOf(long member) {
-        for (int i = 0; i < size; i++) {
-            if (ids[i] == member) {
-                return i;
+        for (int j = ideal(member); ; j = (j + 1) & indexMask) {
+            long k = indexKeys[j];
+            if (k == member) {
+                return indexSlots[j];
+            }
+            if (k == 0) {
+                return -1;
             }
         }
-        return -1;
+    }
+
+    private void indexPut(long member, int slot) {
+        int j = ideal(member);
+        while (indexKeys[j] != 0) {
+            j = (j + 1) & indexMask;
+        }
+        indexKeys[j] = member;
+        indexSlots[j] = slot;
+    }
+
+    /** Backward-shift deletion: no tombstones, so lookups stay short. */
+    private void indexRemove(long member) {
+        int hole = ideal(member);
+        while (indexKeys[hole] != member) {
+            if (indexKeys[hole] == 0) {
+                return;
+            }
+            hole = (hole + 1) & indexMask;
+        }
+        indexKeys[hole] = 0;
+        for (int j = (hole + 1) & indexMask; indexKeys[j] != 0; j = (j + 1) & indexMask) {
+            if (OpenAddressing.canFillHole(hole, j, ideal(indexKeys[j]))) {
+                indexKeys[hole] = indexKeys[j];
+                indexSlots[hole] = indexSlots[j];
+                indexKeys[j] = 0;
+                hole = j;
+            }
+        }
     }
 
     /** A heartbeat from {@code member}, which sends one every {@code intervalMs}: it is alive now. */
@@ -142,6 +202,7 @@ public final class Membership {
                 return Heard.KNOWN;
             }
             alive[i] = true;
+            live++;
             lastBeat[i] = -1; // the silence while it was dead is not loss
             sample(i, beat, intervalMs);
             return Heard.REVIVED;
@@ -150,7 +211,11 @@ public final class Membership {
         if (slot < 0) {
             return Heard.TABLE_FULL;
         }
+        if (ids[slot] != 0) {
+            indexRemove(ids[slot]); // a dead member's slot, reused
+        }
         ids[slot] = member;
+        indexPut(member, slot);
         left[slot] = false;
         lastHeard[slot] = nowMs;
         lastReceived[slot] = deferring ? Long.MIN_VALUE : nowMs;
@@ -159,6 +224,7 @@ public final class Membership {
         expected[slot] = 1; // a prior of no loss, worth about ten heartbeats
         received[slot] = 1;
         alive[slot] = true;
+        live++;
         sample(slot, beat, intervalMs);
         return Heard.JOINED;
     }
@@ -188,7 +254,9 @@ public final class Membership {
             return false;
         }
         alive[i] = true;
+        live++;
         lastBeat[i] = -1; // the silence while it was dead is not loss
+        noteDeadline(i);
         return true;
     }
 
@@ -220,6 +288,20 @@ public final class Membership {
         return false;
     }
 
+    /**
+     * The members {@link #anyRecentlyDead} finds, into {@code out} from index {@code from} up to
+     * its length; returns how many it wrote. One scan of the table.
+     */
+    public int recentlyDead(long nowMs, long windowMs, long[] out, int from) {
+        int at = from;
+        for (int i = 0; i < size && at < out.length; i++) {
+            if (!alive[i] && !left[i] && nowMs - lastHeard[i] < windowMs) {
+                out[at++] = ids[i];
+            }
+        }
+        return at - from;
+    }
+
     /** Known as a member, and declared dead or gone. */
     public boolean isDead(long member) {
         int i = indexOf(member);
@@ -237,6 +319,7 @@ public final class Membership {
         int i = indexOf(member);
         if (i >= 0 && alive[i]) {
             alive[i] = false;
+            live--;
             left[i] = true;
             return true;
         }
@@ -257,14 +340,26 @@ public final class Membership {
 
     /** Declares dead every live member silent for longer than the timeout; returns how many. */
     public int detect(long nowMs, DeathListener listener) {
+        if (nowMs <= nextDeadlineMs) {
+            return 0;
+        }
         int declared = 0;
+        long next = Long.MAX_VALUE;
+        nextDeadlineMs = Long.MAX_VALUE; // members a listener revives meanwhile note theirs
         for (int i = 0; i < size; i++) {
-            if (alive[i] && nowMs - lastHeard[i] > timeouts[i]) {
+            if (!alive[i]) {
+                continue;
+            }
+            if (nowMs - lastHeard[i] > timeouts[i]) {
                 alive[i] = false;
+                live--;
                 declared++;
                 listener.onDead(ids[i]);
+            } else {
+                next = Math.min(next, lastHeard[i] + timeouts[i]);
             }
         }
+        nextDeadlineMs = Math.min(nextDeadlineMs, next);
         return declared;
     }
 
@@ -285,13 +380,7 @@ public final class Membership {
     }
 
     public int liveCount() {
-        int n = 0;
-        for (int i = 0; i < size; i++) {
-            if (alive[i]) {
-                n++;
-            }
-        }
-        return n;
+        return live;
     }
 
     /**

@@ -188,6 +188,28 @@ final class EntryFrames {
         }
     }
 
+    /**
+     * An own timer's outcome re-announced in unicast mode to {@code others} (its holder while it
+     * has not confirmed, members declared dead lately), each once. For an adopted timer, or in
+     * multicast mode, to everyone.
+     */
+    void outcomeToSome(int h, long[] others, int count) {
+        if (!outbox.directSends() || registry.owner(h) != nodeId) {
+            outcomeTo(EVERYONE, h);
+            return;
+        }
+        for (int j = 0; j < count; j++) {
+            long to = others[j];
+            boolean sent = to == 0 || to == nodeId;
+            for (int i = 0; i < j && !sent; i++) {
+                sent = others[i] == to;
+            }
+            if (!sent) {
+                outcomeTo(to, h);
+            }
+        }
+    }
+
     void members(long[] ids, int[] ports, byte[][] addresses, int count) {
         outbox.members(ids, ports, addresses, count);
     }

@@ -53,6 +53,8 @@ final class Replication {
     private final LoopClock clock;
     private final ReceivedId receivedId;
     private final long[] transferHolders;
+    /** Scratch of {@link #reannounce}: the acknowledged holder, then the members declared dead lately. */
+    private final long[] reannounceTo = new long[64];
     /** Some own timer has no acknowledged replica and waits for a member to join (no other member was alive). */
     private boolean parked;
 
@@ -266,7 +268,11 @@ final class Replication {
                 long holder = registry.holder(h);
                 // no holder: a returning owner, and whoever else; a WIDE timer: whoever else may hold a copy, a few times
                 boolean everyone = holder == 0 || (wide(h) && registry.attempts(h) < REANNOUNCEMENTS);
-                frames.outcomeTo(everyone ? FrameOutbox.EVERYONE : holder, h);
+                if (everyone) {
+                    reannounce(h, holder);
+                } else {
+                    frames.outcomeTo(holder, h);
+                }
                 int attempts = registry.attempts(h) + 1;
                 registry.attempts(h, attempts);
                 if (holder != 0 && membership.isAlive(holder) && attempts < HOLDER_NOTICES) {
@@ -295,6 +301,29 @@ final class Replication {
             registry.attempts(h, 0);
             registry.retryAt(h, clock.nowMs + REANNOUNCEMENT_FIRST_MS);
         }
+    }
+
+    /**
+     * An outcome re-announced to whoever may hold a stale copy: everyone where a copy may sit
+     * anywhere (multicast mode, where everyone is one datagram; a timer re-sent to everyone, see
+     * {@link TimerRegistry#MARK_WIDE}; an adopted timer). Otherwise, in unicast mode, its holder
+     * until it confirms, and the members declared dead lately, which may be paused holders that
+     * read their copy late (its designated holders had the outcome already). To everyone, each of N
+     * nodes would send every outcome to N - 1 members five times for a minute after any death
+     * (docs/scale.md: 32x the steady FIRED traffic at 24 nodes).
+     */
+    private void reannounce(int h, long holder) {
+        if (!frames.targeted() || (registry.marks(h) & TimerRegistry.MARK_WIDE) != 0 || registry.owner(h) != nodeId) {
+            frames.outcomeTo(FrameOutbox.EVERYONE, h);
+            return;
+        }
+        reannounceTo[0] = holder;
+        int n = 1 + membership.recentlyDead(clock.nowMs, RECENTLY_DEAD_MS, reannounceTo, 1);
+        if (n == reannounceTo.length) {
+            frames.outcomeTo(FrameOutbox.EVERYONE, h); // dozens of members died lately: everyone is as cheap
+            return;
+        }
+        frames.outcomeToSome(h, reannounceTo, n);
     }
 
     /**

@@ -1,0 +1,83 @@
+package io.wheelcast.engine.membership;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The member table's hash index, live count and detector deadline against a plain model: random
+ * joins, heartbeats, silences, goodbyes and slot reuse (a full table reuses the oldest dead
+ * member's slot), checked after every step. Failures print the seed and the step.
+ */
+class MembershipTest {
+    private static final long TIMEOUT_MS = 3_500;
+    private static final long INTERVAL_MS = 1_000;
+
+    @Test
+    void indexLiveCountAndDetectionMatchAModelThroughJoinsDeathsAndReuse() {
+        for (long seed = 1; seed <= 20; seed++) {
+            run(seed);
+        }
+    }
+
+    private static void run(long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        int capacity = 1 + random.nextInt(40);
+        Membership m = new Membership(capacity, TIMEOUT_MS, 500);
+        Map<Long, Long> lastHeard = new HashMap<>(); // the model: member -> last heard, for live members
+        List<Long> known = new ArrayList<>();
+        Map<Long, Long> beats = new HashMap<>();
+        long now = 1_000;
+        for (int step = 0; step < 3_000; step++) {
+            String where = "seed=" + seed + " capacity=" + capacity + " step=" + step;
+            now += random.nextInt(200);
+            int op = random.nextInt(10);
+            if (op < 5 && !known.isEmpty()) { // a heartbeat from a known member
+                long member = known.get(random.nextInt(known.size()));
+                if (!m.hasLeft(member)) {
+                    long beat = beats.merge(member, 1L, Long::sum);
+                    Membership.Heard heard = m.heard(member, now, INTERVAL_MS, beat);
+                    if (heard != Membership.Heard.TABLE_FULL && m.isAlive(member)) {
+                        lastHeard.put(member, now);
+                    }
+                }
+            } else if (op < 7) { // a new member
+                long member = random.nextLong() | 1;
+                Membership.Heard heard = m.heard(member, now, INTERVAL_MS, 1);
+                if (heard == Membership.Heard.JOINED) {
+                    known.add(member);
+                    beats.put(member, 1L);
+                    lastHeard.put(member, now);
+                    known.removeIf(k -> k != member && m.timeoutMs(k) < 0); // its slot went to the newcomer
+                } else {
+                    assertThat(heard).as(where).isEqualTo(Membership.Heard.TABLE_FULL);
+                    assertThat(lastHeard.size()).as("full only when every slot is alive: " + where).isEqualTo(capacity);
+                }
+            } else if (op < 8 && !known.isEmpty()) { // a goodbye
+                long member = known.get(random.nextInt(known.size()));
+                assertThat(m.left(member)).as(where).isEqualTo(lastHeard.remove(member) != null);
+            } else { // the detector
+                List<Long> died = new ArrayList<>();
+                m.detect(now, died::add);
+                for (Long d : died) {
+                    Long heard = lastHeard.remove(d);
+                    assertThat(heard).as("declared dead while not alive: " + where).isNotNull();
+                }
+                for (Map.Entry<Long, Long> e : lastHeard.entrySet()) {
+                    assertThat(now - e.getValue()).as("missed by the detector: " + where)
+                            .isLessThanOrEqualTo(m.timeoutMs(e.getKey()));
+                }
+            }
+            assertThat(m.liveCount()).as(where).isEqualTo(lastHeard.size());
+            for (long member : known) {
+                assertThat(m.isAlive(member)).as(where + " member=" + member).isEqualTo(lastHeard.containsKey(member));
+            }
+        }
+    }
+}
