@@ -3,7 +3,7 @@
 # ScaleSimulation on SimulatedLan; no sockets, no packets), each arming 1,000 timers over 40 s
 # with a 10% share cancelled from a random other node, then 1% of the nodes crash.
 #
-#   scripts/scale.sh [--sizes 6,24,100,300] [--multicast-max 100] [--loss 0,10] [--seed N] [--out DIR]
+#   scripts/scale.sh [--sizes 6,24,100,300,1000] [--multicast-max 100] [--loss 0,10] [--seed N] [--out DIR]
 #
 # Multicast mode runs up to --multicast-max nodes (every node receives every frame: the
 # simulation's cost grows with N^2 per simulated second: 300 nodes would take 15-20 minutes);
@@ -13,7 +13,7 @@
 set -euo pipefail
 SELF=$(readlink -f "$0")
 cd "$(dirname "$SELF")/.."
-SIZES=6,24,100,300 MCAST_MAX=100 LOSS=0,10 SEED=379422 OUT=""
+SIZES=6,24,100,300,1000 MCAST_MAX=100 LOSS=0,10 SEED=379422 OUT=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --sizes) SIZES=${2:?}; shift ;;
