@@ -188,9 +188,10 @@ final class CancelProtocol {
         byte[] arena = pending.idArena();
         int off = pending.idOffset(p);
         int len = pending.idLength(p);
-        int hash = IdBytes.hash(arena, off, len);
+        int hash = 0; // only a routed kill needs it
         long owner = 0;
         if (frames.routesKills()) {
+            hash = IdBytes.hash(arena, off, len);
             int h = registry.find(arena, off, len, hash);
             owner = h >= 0 && registry.kind(h) == EntryKind.REPLICA ? registry.owner(h) : 0;
         }
