@@ -139,49 +139,21 @@ public final class DatagramDecoder {
                 return frameLength == ScheduleFlyweight.frameLength(idLength, payloadLength)
                         ? DecodeStatus.OK : DecodeStatus.FRAME_LENGTH_INVALID;
             }
-            case WireFormat.TYPE_KILL: {
-                if (frameLength < KillFlyweight.FIXED_LENGTH) {
-                    return DecodeStatus.FRAME_LENGTH_INVALID;
-                }
-                int idLength = kill.wrap(buf, at).idLength();
-                DecodeStatus s = checkId(idLength);
-                if (s != DecodeStatus.OK) {
-                    return s;
-                }
-                return frameLength == KillFlyweight.frameLength(idLength) ? DecodeStatus.OK : DecodeStatus.FRAME_LENGTH_INVALID;
-            }
+            case WireFormat.TYPE_KILL:
+                return validateIdFrame(buf, at, frameLength, KillFlyweight.FIXED_LENGTH, KillFlyweight.ID_LENGTH_OFFSET);
             case WireFormat.TYPE_KILL_ACK: {
-                if (frameLength < KillAckFlyweight.FIXED_LENGTH) {
-                    return DecodeStatus.FRAME_LENGTH_INVALID;
-                }
-                killAck.wrap(buf, at);
-                int idLength = killAck.idLength();
-                DecodeStatus s = checkId(idLength);
+                DecodeStatus s = validateIdFrame(buf, at, frameLength, KillAckFlyweight.FIXED_LENGTH, KillAckFlyweight.ID_LENGTH_OFFSET);
                 if (s != DecodeStatus.OK) {
                     return s;
                 }
-                if (frameLength != KillAckFlyweight.frameLength(idLength)) {
-                    return DecodeStatus.FRAME_LENGTH_INVALID;
-                }
-                return KillAckFlyweight.isKnownOutcome(killAck.outcome()) ? DecodeStatus.OK : DecodeStatus.BAD_OUTCOME;
+                return KillAckFlyweight.isKnownOutcome(killAck.wrap(buf, at).outcome()) ? DecodeStatus.OK : DecodeStatus.BAD_OUTCOME;
             }
-            case WireFormat.TYPE_KILL_FORWARD: {
-                if (frameLength < KillForwardFlyweight.FIXED_LENGTH) {
-                    return DecodeStatus.FRAME_LENGTH_INVALID;
-                }
-                int idLength = killForward.wrap(buf, at).idLength();
-                DecodeStatus s = checkId(idLength);
-                if (s != DecodeStatus.OK) {
-                    return s;
-                }
-                return frameLength == KillForwardFlyweight.frameLength(idLength) ? DecodeStatus.OK : DecodeStatus.FRAME_LENGTH_INVALID;
-            }
+            case WireFormat.TYPE_KILL_FORWARD:
+                return validateIdFrame(buf, at, frameLength, KillForwardFlyweight.FIXED_LENGTH, KillForwardFlyweight.ID_LENGTH_OFFSET);
             case WireFormat.TYPE_HEARTBEAT:
                 return frameLength == HeartbeatFlyweight.LENGTH ? DecodeStatus.OK : DecodeStatus.FRAME_LENGTH_INVALID;
-            case WireFormat.TYPE_FIRED:
-                return validateOwnerIdFrame(fired.wrap(buf, at), frameLength);
-            case WireFormat.TYPE_REPLICATED:
-                return validateOwnerIdFrame(replicated.wrap(buf, at), frameLength);
+            case WireFormat.TYPE_FIRED, WireFormat.TYPE_REPLICATED:
+                return validateIdFrame(buf, at, frameLength, OwnerIdFrameFlyweight.FIXED_LENGTH, OwnerIdFrameFlyweight.ID_LENGTH_OFFSET);
             case WireFormat.TYPE_MEMBERS: {
                 if (frameLength < MembersFlyweight.ENTRIES_OFFSET) {
                     return DecodeStatus.FRAME_LENGTH_INVALID;
@@ -195,16 +167,17 @@ public final class DatagramDecoder {
         }
     }
 
-    private DecodeStatus validateOwnerIdFrame(OwnerIdFrameFlyweight f, int frameLength) {
-        if (frameLength < OwnerIdFrameFlyweight.FIXED_LENGTH) {
+    /** A fixed part and an id whose u16 length sits at {@code idLengthOffset}: the id within limits, the frame exactly that long. */
+    private DecodeStatus validateIdFrame(ByteBuf buf, int at, int frameLength, int fixedLength, int idLengthOffset) {
+        if (frameLength < fixedLength) {
             return DecodeStatus.FRAME_LENGTH_INVALID;
         }
-        int idLength = f.idLength();
+        int idLength = buf.getUnsignedShortLE(at + idLengthOffset);
         DecodeStatus s = checkId(idLength);
         if (s != DecodeStatus.OK) {
             return s;
         }
-        return frameLength == OwnerIdFrameFlyweight.frameLength(idLength) ? DecodeStatus.OK : DecodeStatus.FRAME_LENGTH_INVALID;
+        return frameLength == fixedLength + idLength ? DecodeStatus.OK : DecodeStatus.FRAME_LENGTH_INVALID;
     }
 
     private DecodeStatus checkId(int idLength) {

@@ -281,11 +281,15 @@ public final class Membership {
      */
     public boolean anyRecentlyDead(long nowMs, long windowMs) {
         for (int i = 0; i < size; i++) {
-            if (!alive[i] && !left[i] && nowMs - lastHeard[i] < windowMs) {
+            if (recentlyDead(i, nowMs, windowMs)) {
                 return true;
             }
         }
         return false;
+    }
+
+    private boolean recentlyDead(int i, long nowMs, long windowMs) {
+        return !alive[i] && !left[i] && nowMs - lastHeard[i] < windowMs;
     }
 
     /**
@@ -295,7 +299,7 @@ public final class Membership {
     public int recentlyDead(long nowMs, long windowMs, long[] out, int from) {
         int at = from;
         for (int i = 0; i < size && at < out.length; i++) {
-            if (!alive[i] && !left[i] && nowMs - lastHeard[i] < windowMs) {
+            if (recentlyDead(i, nowMs, windowMs)) {
                 out[at++] = ids[i];
             }
         }

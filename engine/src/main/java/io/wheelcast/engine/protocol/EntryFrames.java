@@ -112,9 +112,9 @@ final class EntryFrames {
 
     /**
      * A KILL to the k + 1 rendezvous winners for the id (see {@link Membership#killRoute}), or to
-     * everyone while no other member is known; returns how many members it went to (0: everyone).
+     * everyone while no other member is known.
      */
-    int routedKill(int hash, long requestId, byte[] id, int off, int len) {
+    void routedKill(int hash, long requestId, byte[] id, int off, int len) {
         int n = membership.killRoute(hash, nodeId, route.length, route);
         if (n == 0) {
             outbox.kill(EVERYONE, requestId, id, off, len);
@@ -122,7 +122,6 @@ final class EntryFrames {
         for (int i = 0; i < n; i++) {
             outbox.kill(route[i], requestId, id, off, len);
         }
-        return n;
     }
 
     /** A KILL to one member: the owner of a timer we hold a replica of. */
@@ -188,21 +187,13 @@ final class EntryFrames {
         }
     }
 
-    /**
-     * An own timer's outcome re-announced in unicast mode to {@code others} (its holder while it
-     * has not confirmed, members declared dead lately), each once. For an adopted timer, or in
-     * multicast mode, to everyone.
-     */
-    void outcomeToSome(int h, long[] others, int count) {
-        if (!outbox.directSends() || registry.owner(h) != nodeId) {
-            outcomeTo(EVERYONE, h);
-            return;
-        }
+    /** A timer's outcome to each of {@code members} once (0 and this node skipped). */
+    void outcomeToEach(int h, long[] members, int count) {
         for (int j = 0; j < count; j++) {
-            long to = others[j];
+            long to = members[j];
             boolean sent = to == 0 || to == nodeId;
             for (int i = 0; i < j && !sent; i++) {
-                sent = others[i] == to;
+                sent = members[i] == to;
             }
             if (!sent) {
                 outcomeTo(to, h);

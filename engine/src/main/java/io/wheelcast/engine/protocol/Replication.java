@@ -323,7 +323,7 @@ final class Replication {
             frames.outcomeTo(FrameOutbox.EVERYONE, h); // dozens of members died lately: everyone is as cheap
             return;
         }
-        frames.outcomeToSome(h, reannounceTo, n);
+        frames.outcomeToEach(h, reannounceTo, n);
     }
 
     /**
