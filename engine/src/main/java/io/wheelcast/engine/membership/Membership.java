@@ -413,18 +413,25 @@ public final class Membership {
      * owner. Views that differ for a moment may disagree; the owner's re-sends cover that.
      */
     public boolean holds(int idHash, long self, long owner, int k) {
-        if (self == owner) {
-            return false;
-        }
-        long mine = score(self, idHash);
+        return self != owner && rank(idHash, self, owner, k) < k;
+    }
+
+    /**
+     * Where {@code member} ranks among an owner's holders for an id (0: the rendezvous winner):
+     * how many live members other than the owner and itself outrank it, counted up to
+     * {@code limit} (a rank of {@code limit} or more is returned as {@code limit}). Alive or not,
+     * the member itself is left out, so after its death this is the rank it had.
+     */
+    public int rank(int idHash, long member, long owner, int limit) {
+        long mine = score(member, idHash);
         int ahead = 0;
-        for (int i = 0; i < size; i++) {
-            if (alive[i] && ids[i] != owner && ids[i] != self
-                    && Long.compareUnsigned(score(ids[i], idHash), mine) > 0 && ++ahead >= k) {
-                return false;
+        for (int i = 0; i < size && ahead < limit; i++) {
+            if (alive[i] && ids[i] != owner && ids[i] != member
+                    && Long.compareUnsigned(score(ids[i], idHash), mine) > 0) {
+                ahead++;
             }
         }
-        return true;
+        return ahead;
     }
 
     /**

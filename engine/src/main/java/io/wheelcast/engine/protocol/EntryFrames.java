@@ -68,18 +68,26 @@ final class EntryFrames {
     }
 
     /**
-     * The SCHEDULE of an own (or adopted) timer, re-sent: to its holders, or to everyone once
-     * anyone may answer (then the entry is marked {@link TimerRegistry#MARK_WIDE}).
+     * The SCHEDULE of an own (or adopted) timer, re-sent to its designated holders whose rank is
+     * not in {@code acknowledged} (bit i: the i-th holder answered), or to everyone where one
+     * frame does (multicast mode, an adopted timer; the entry is then marked {@link TimerRegistry#MARK_WIDE}).
      */
-    void scheduleToHolders(int flags, int h, long delayMs) {
-        int n = (flags & ScheduleFlyweight.FLAG_ACK_ANY) != 0 ? 0 : holdersOf(ids.hash(h), registry.owner(h));
+    void scheduleToHolders(int flags, int h, long delayMs, long acknowledged) {
+        int n = holdersOf(ids.hash(h), registry.owner(h));
         if (n == 0) {
-            registry.marks(h, registry.marks(h) | TimerRegistry.MARK_WIDE);
-            schedule(EVERYONE, flags, h, delayMs, nodeId);
+            scheduleToEveryone(flags, h, delayMs);
         }
         for (int i = 0; i < n; i++) {
-            schedule(holders[i], flags, h, delayMs, nodeId);
+            if ((acknowledged & 1L << i) == 0) {
+                schedule(holders[i], flags, h, delayMs, nodeId);
+            }
         }
+    }
+
+    /** The SCHEDULE of an own (or adopted) timer, re-sent to everyone: the entry is marked {@link TimerRegistry#MARK_WIDE}. */
+    void scheduleToEveryone(int flags, int h, long delayMs) {
+        registry.marks(h, registry.marks(h) | TimerRegistry.MARK_WIDE);
+        schedule(EVERYONE, flags, h, delayMs, nodeId);
     }
 
     /** The holders an own timer's outcome goes to: none (everyone) once others may hold it too. */

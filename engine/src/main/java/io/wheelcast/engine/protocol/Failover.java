@@ -122,13 +122,15 @@ final class Failover implements Membership.DeathListener {
         boolean targeted = frames.targeted();
         for (int h = 0, n = registry.capacity(); h < n; h++) {
             EntryKind kind = registry.kind(h);
-            if (kind == EntryKind.LOCAL_ARMED && targeted
-                    && membership.holds(registry.ids().hash(h), gone, nodeId, config.replicas())) {
-                // it may only be paused, with our SCHEDULE in its socket: it must hear how the timer ends
-                registry.marks(h, registry.marks(h) | TimerRegistry.MARK_WIDE);
-            }
-            if (kind == EntryKind.LOCAL_ARMED && registry.holder(h) == gone) {
-                replication.holderLost(h, alone);
+            if (kind == EntryKind.LOCAL_ARMED) {
+                int rank = membership.rank(registry.ids().hash(h), gone, registry.owner(h), config.replicas());
+                if (rank < config.replicas() && targeted) {
+                    // it may only be paused, with our SCHEDULE in its socket: it must hear how the timer ends
+                    registry.marks(h, registry.marks(h) | TimerRegistry.MARK_WIDE);
+                }
+                if (rank < config.replicas() || registry.holder(h) == gone) {
+                    replication.holderLost(h, gone, rank, alone);
+                }
             } else if (kind == EntryKind.REPLICA && registry.owner(h) == gone) {
                 orphan(h, gone);
             } else if (kind == EntryKind.REPLICA && !membership.isAlive(registry.owner(h))) {
@@ -274,6 +276,7 @@ final class Failover implements Membership.DeathListener {
         registry.owner(h, deadOwner);
         registry.dueAt(h, due);
         registry.holder(h, 0);
+        registry.copies(h, 0);
         registry.marks(h, 0);
         counters.increment(Counter.TIMERS_ADOPTED);
         announceAdoption(h);

@@ -135,7 +135,12 @@ final class Replicas {
         }
     }
 
-    /** The owner's designated backup (or anyone, when the owner asks so) confirms it holds the replica. */
+    /**
+     * Each of the owner's designated holders (or anyone, when the owner asks so) confirms it holds
+     * the replica: the owner re-sends until all k have, so a timer survives its owner and k - 1
+     * holders crashing together. The designated backup (the rendezvous winner, which would adopt
+     * it) is the holder the owner tells reliably how the timer ends, marked so.
+     */
     private void acknowledgeIfAsked(ScheduleFlyweight f, long sender, long owner, int hash, int h) {
         if (owner != sender || !config.takeover()) {
             return; // a hand-over from a survivor is answered by the adopter's announcement instead
@@ -145,8 +150,11 @@ final class Replicas {
             // be the holder it counts on. Its re-sends reach a member that knows it.
             return;
         }
-        if ((f.frameFlags() & ScheduleFlyweight.FLAG_ACK_ANY) != 0 || membership.winner(hash, nodeId, owner) == nodeId) {
+        boolean anyone = (f.frameFlags() & ScheduleFlyweight.FLAG_ACK_ANY) != 0;
+        if (anyone || membership.winner(hash, nodeId, owner) == nodeId) {
             registry.marks(h, registry.marks(h) | TimerRegistry.MARK_HELD);
+            frames.replicated(owner, owner, h);
+        } else if (membership.holds(hash, nodeId, owner, config.replicas())) {
             frames.replicated(owner, owner, h);
         }
     }

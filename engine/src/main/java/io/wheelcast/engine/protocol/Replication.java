@@ -18,13 +18,15 @@ import io.wheelcast.engine.registry.TimerRegistry;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * This node's own timers, from arming to their end: each one's SCHEDULE is re-sent until one
- * live member acknowledges a replica (the REPLICATED frame, handled here), and when it fires or
- * is cancelled, that holder is told until it confirms, so a later takeover never revives it.
- * Adopted timers are own timers too. Loop-confined.
+ * This node's own timers, from arming to their end: each one's SCHEDULE is re-sent until each
+ * of its k designated holders acknowledges its copy (the REPLICATED frame, handled here), so the
+ * timer survives its owner and any k - 1 of them; when it fires or is cancelled, its holder (the
+ * rendezvous winner, which would adopt it) is told until it confirms, so a later takeover never
+ * revives it. Adopted timers are own timers too. Loop-confined.
  *
- * <p>Per own timer the registry keeps: the holder (0 while none), the attempts and the retry
- * deadline of whichever re-send is running (replication, or the finished notice).
+ * <p>Per own timer the registry keeps: the holder (0 while none), the ranks of the holders that
+ * acknowledged ({@link TimerRegistry#copies}), the attempts and the retry deadline of whichever
+ * re-send is running (replication, or the finished notice).
  */
 final class Replication {
     /** First sends ask for the designated backup's answer; after this many, anybody may answer, in case views differ. */
@@ -107,6 +109,7 @@ final class Replication {
         registry.payload(h, payload);
         registry.dueAt(h, now + delayMs);
         registry.holder(h, 0);
+        registry.copies(h, 0);
         registry.attempts(h, 0);
         counters.increment(Counter.TIMERS_ARMED);
         registry.marks(h, frames.newSchedule(hash, delayMs, id, payload) ? TimerRegistry.MARK_WIDE : 0);
@@ -122,7 +125,7 @@ final class Replication {
 
     /** Starts the re-send loop of an own timer's SCHEDULE, or parks it while no other member is alive. */
     void armRetry(int h) {
-        if (!config.takeover() || registry.holder(h) != 0) {
+        if (!config.takeover() || replicated(h)) {
             return;
         }
         if (membership.liveCount() == 0) {
@@ -174,26 +177,59 @@ final class Replication {
             }
             return;
         }
-        if (kind != EntryKind.LOCAL_ARMED || registry.holder(h) != 0) {
+        if (kind != EntryKind.LOCAL_ARMED) {
             return;
         }
         long adoptedFrom = registry.owner(h);
-        if (adoptedFrom != nodeId && membership.isAlive(adoptedFrom)) {
-            if (holder != adoptedFrom) {
-                return; // the owner we adopted from is back: only its own answer proves it yielded
+        if (membership.isAlive(holder)) {
+            int rank = membership.rank(registry.ids().hash(h), holder, adoptedFrom, config.replicas());
+            if (rank < config.replicas()) {
+                registry.copies(h, registry.copies(h) | 1L << rank);
             }
-        } else if (registry.attempts(h) < ACK_ANY_AFTER && holder != membership.backup(registry.ids().hash(h), nodeId)) {
-            return; // not (yet) from the designated backup, which is the one that must know how the timer ends
         }
-        if (registry.attempts(h) == 0 && registry.retryPending(h)) { // Karn: first sends only
-            long sentAt = registry.retryDeadline(h) - timeouts.replicationRetryMs(0);
-            long delayMs = Math.max(0, clock.nowMs - sentAt);
-            timeouts.replicationRoundTrip(delayMs);
-            latencies.record(Latency.REPLICATION_DELAY, delayMs * 1_000);
+        if (registry.holder(h) == 0 && acceptsAsHolder(h, holder, adoptedFrom)) {
+            if (registry.attempts(h) == 0 && registry.retryPending(h)) { // Karn: first sends only
+                long sentAt = registry.retryDeadline(h) - timeouts.replicationRetryMs(0);
+                long delayMs = Math.max(0, clock.nowMs - sentAt);
+                timeouts.replicationRoundTrip(delayMs);
+                latencies.record(Latency.REPLICATION_DELAY, delayMs * 1_000);
+            }
+            registry.holder(h, holder);
         }
-        registry.holder(h, holder);
-        registry.attempts(h, 0);
-        registry.cancelRetry(h);
+        if (replicated(h)) {
+            registry.attempts(h, 0);
+            registry.cancelRetry(h);
+        }
+    }
+
+    /**
+     * Whether an acknowledging member becomes the holder told reliably how the timer ends: the
+     * designated backup (the member that would adopt it), or, after {@link #ACK_ANY_AFTER}
+     * unanswered sends, anybody (views may differ); for an adopted timer whose owner is back,
+     * only that owner (its answer proves it yielded).
+     */
+    private boolean acceptsAsHolder(int h, long member, long adoptedFrom) {
+        if (adoptedFrom != nodeId && membership.isAlive(adoptedFrom)) {
+            return member == adoptedFrom;
+        }
+        return registry.attempts(h) >= ACK_ANY_AFTER || member == membership.backup(registry.ids().hash(h), nodeId);
+    }
+
+    /**
+     * Whether an own timer is replicated enough to stop re-sending its SCHEDULE: its holder
+     * answered and so did each of its designated holders (k, or every other live member while
+     * fewer live), or, for an adopted timer whose owner is back, that owner answered.
+     */
+    boolean replicated(int h) {
+        if (registry.holder(h) == 0) {
+            return false;
+        }
+        long owner = registry.owner(h);
+        if (owner != nodeId && membership.isAlive(owner)) {
+            return true;
+        }
+        long all = topRanks(Math.min(config.replicas(), membership.liveCount()));
+        return (registry.copies(h) & all) == all;
     }
 
     /** A member joined or came back: own timers that nobody holds yet are replicated now. */
@@ -203,7 +239,7 @@ final class Replication {
         }
         parked = false;
         for (int h = 0, n = registry.capacity(); h < n; h++) {
-            if (registry.kind(h) == EntryKind.LOCAL_ARMED && registry.holder(h) == 0) {
+            if (registry.kind(h) == EntryKind.LOCAL_ARMED && !replicated(h)) {
                 registry.attempts(h, 1);
                 registry.retryAt(h, clock.nowMs);
             }
@@ -223,36 +259,69 @@ final class Replication {
             if (registry.kind(h) != EntryKind.LOCAL_ARMED) {
                 continue;
             }
-            int k = membership.holders(registry.ids().hash(h), nodeId, config.replicas(), transferHolders);
-            for (int i = 0; i < k; i++) {
-                if (transferHolders[i] == joiner) {
-                    // the joiner displaced a holder, which keeps its copy until it hears how the timer ended
-                    registry.marks(h, registry.marks(h) | TimerRegistry.MARK_WIDE);
-                    counters.increment(Counter.REPLICAS_TRANSFERRED);
-                    frames.schedule(joiner, registry.owner(h) != nodeId ? ScheduleFlyweight.FLAG_ADOPTED : 0, h,
-                            Math.max(0, registry.dueAt(h) - clock.nowMs), nodeId);
-                    break;
-                }
+            int rank = membership.rank(registry.ids().hash(h), joiner, registry.owner(h), config.replicas());
+            if (rank == config.replicas()) {
+                continue;
+            }
+            // the joiner displaced a holder, which keeps its copy until it hears how the timer ended
+            registry.marks(h, registry.marks(h) | TimerRegistry.MARK_WIDE);
+            registry.copies(h, rankInserted(registry.copies(h), rank, config.replicas()));
+            counters.increment(Counter.REPLICAS_TRANSFERRED);
+            frames.schedule(joiner, registry.owner(h) != nodeId ? ScheduleFlyweight.FLAG_ADOPTED : 0, h,
+                    Math.max(0, registry.dueAt(h) - clock.nowMs), nodeId);
+            if (!registry.retryPending(h)) { // re-sent until the joiner acknowledges
+                registry.attempts(h, 0);
+                registry.retryAt(h, clock.nowMs + timeouts.replicationRetryMs(0));
             }
         }
     }
 
-    /** The holder of own timer {@code h} died: replicate it elsewhere, or park it when nobody else is alive. */
-    void holderLost(int h, boolean alone) {
-        registry.holder(h, 0);
+    /**
+     * One of own timer {@code h}'s designated holders, at {@code rank}, or its holder, died: the
+     * members below it move up a rank and a new one enters last, so the timer is replicated to it
+     * (and to a new holder, if the dead one was that), or parked when nobody else is alive.
+     */
+    void holderLost(int h, long gone, int rank, boolean alone) {
+        if (registry.holder(h) == gone) {
+            registry.holder(h, 0);
+        }
+        if (rank < config.replicas()) {
+            registry.copies(h, rankRemoved(registry.copies(h), rank, config.replicas()));
+        }
         if (alone) {
             parked = true;
-        } else {
+        } else if (!replicated(h)) {
             registry.attempts(h, 0);
             registry.retryAt(h, clock.nowMs);
         }
+    }
+
+    /**
+     * The acknowledged ranks after a member entered at {@code rank} (below {@code k}): those at
+     * and below it move down one, and the one pushed out of the top k no longer counts (should a
+     * holder die later, it moves back up and is asked again).
+     */
+    static long rankInserted(long ranks, int rank, int k) {
+        long above = ranks & ((1L << rank) - 1);
+        return (above | (ranks & ~((1L << rank) - 1)) << 1) & topRanks(k);
+    }
+
+    /** The acknowledged ranks after the member at {@code rank} (below {@code k}) left: those below it move up one. */
+    static long rankRemoved(long ranks, int rank, int k) {
+        long above = ranks & ((1L << rank) - 1);
+        return (above | (ranks >>> 1 & ~((1L << rank) - 1))) & topRanks(k);
+    }
+
+    /** The bits of ranks 0 to k - 1. */
+    static long topRanks(int k) {
+        return k >= Long.SIZE ? -1L : (1L << k) - 1;
     }
 
     /** A re-send of an own (or adopted) timer fell due; what it means depends on what the entry is now. */
     void onRetryDue(int h, long now) {
         switch (registry.kind(h)) {
             case LOCAL_ARMED -> {
-                if (registry.holder(h) != 0) {
+                if (replicated(h)) {
                     return;
                 }
                 if (membership.liveCount() == 0) {
@@ -261,7 +330,13 @@ final class Replication {
                 }
                 counters.increment(Counter.SCHEDULE_RETRANSMITS);
                 registry.attempts(h, registry.attempts(h) + 1);
-                frames.scheduleToHolders(scheduleFlags(h), h, Math.max(0, registry.dueAt(h) - now));
+                int flags = scheduleFlags(h);
+                long delayMs = Math.max(0, registry.dueAt(h) - now);
+                if (registry.holder(h) == 0 && (flags & ScheduleFlyweight.FLAG_ACK_ANY) != 0) {
+                    frames.scheduleToEveryone(flags, h, delayMs); // nobody answers as holder: anybody may, views may differ
+                } else {
+                    frames.scheduleToHolders(flags, h, delayMs, registry.copies(h)); // those that have not answered
+                }
                 registry.retryAt(h, now + timeouts.replicationRetryMs(registry.attempts(h)));
             }
             case LOCAL_CANCELLED, LOCAL_FIRED -> {
@@ -371,11 +446,14 @@ final class Replication {
         }
     }
 
-    /** Own timers no live member has acknowledged yet: those a crash of this node right now would lose. */
+    /**
+     * Own timers still short of acknowledged copies: no holder yet, or fewer than k of its
+     * designated holders (a crash of this node and the others' holders would lose them).
+     */
     int countUnreplicated() {
         int n = 0;
         for (int h = 0, cap = registry.capacity(); h < cap; h++) {
-            if (registry.kind(h) == EntryKind.LOCAL_ARMED && registry.holder(h) == 0) {
+            if (registry.kind(h) == EntryKind.LOCAL_ARMED && !replicated(h)) {
                 n++;
             }
         }

@@ -221,6 +221,19 @@ public final class TimerRegistry {
         holders[h] = member;
     }
 
+    /**
+     * LOCAL_ARMED: which of the timer's designated holders acknowledged their copy, one bit per
+     * rank (bit 0: the rendezvous winner) in this node's current view. Shares the column of the
+     * canceller, which only finished entries have.
+     */
+    public long copies(int h) {
+        return cancellers[h];
+    }
+
+    public void copies(int h, long ranks) {
+        cancellers[h] = ranks;
+    }
+
     /** Bit flags of an entry ({@code MARK_*}); cleared on insert. */
     public int marks(int h) {
         return marks[h];

@@ -80,4 +80,43 @@ class MembershipTest {
             }
         }
     }
+
+    /** A member's rank is its place in the holder list, alive or (just) dead, whoever owns the timer. */
+    @Test
+    void aMembersRankIsItsPlaceAmongTheHolders() {
+        SplittableRandom random = new SplittableRandom(7);
+        for (int round = 0; round < 200; round++) {
+            Membership m = new Membership(64, TIMEOUT_MS, 500);
+            int size = 1 + random.nextInt(30);
+            List<Long> members = new ArrayList<>();
+            for (int i = 0; i < size; i++) {
+                long member = random.nextLong() | 1;
+                m.heard(member, 1_000, INTERVAL_MS, 1);
+                members.add(member);
+            }
+            int hash = random.nextInt();
+            long owner = random.nextBoolean() ? members.get(0) : 42; // a member, or this node (not in the table)
+            int k = 1 + random.nextInt(5);
+            long[] holders = new long[k];
+            int n = m.holders(hash, owner, k, holders);
+            String where = "round=" + round + " size=" + size + " k=" + k;
+            for (long member : members) {
+                if (member == owner) {
+                    continue;
+                }
+                int at = -1;
+                for (int i = 0; i < n; i++) {
+                    if (holders[i] == member) {
+                        at = i;
+                    }
+                }
+                assertThat(m.rank(hash, member, owner, k)).as(where).isEqualTo(at < 0 ? k : at);
+                assertThat(m.holds(hash, member, owner, k)).as(where).isEqualTo(at >= 0);
+            }
+            long gone = members.get(random.nextInt(size));
+            int before = m.rank(hash, gone, owner, k);
+            m.left(gone);
+            assertThat(m.rank(hash, gone, owner, k)).as("a dead member keeps the rank it had: " + where).isEqualTo(before);
+        }
+    }
 }
