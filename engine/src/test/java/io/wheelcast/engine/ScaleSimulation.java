@@ -93,6 +93,7 @@ public final class ScaleSimulation {
         int n = plan.nodes;
         long heapBefore = usedHeapAfterGc();
         SimulatedLan lan = new SimulatedLan(n, plan.seed, plan.lossPercent, 1, sized(plan));
+        lan.traceId = System.getProperty("wheelcast.scale.trace"); // debugging a seed: every frame naming this timer id
         SplittableRandom random = new SplittableRandom(plan.seed ^ 0x5CA1EL);
         long failureTimeoutMs = sized(plan).build().failureTimeoutMs();
         lan.run(JOIN_MS);
@@ -262,6 +263,7 @@ public final class ScaleSimulation {
             }
         }
         StringBuilder doubles = new StringBuilder();
+        StringBuilder losts = new StringBuilder();
         for (int t = 0; t < total; t++) {
             int f = fires.getOrDefault(name(t), 0);
             boolean wasCancelled = cancelledOk.containsKey(name(t));
@@ -272,6 +274,10 @@ public final class ScaleSimulation {
                 cancelledFired += f > 0 ? 1 : 0;
             } else if (cancelAt[t] < 0 && f == 0) {
                 lost++;
+                if (lost <= 5) {
+                    losts.append(" ").append(name(t)).append(" owner=").append(t % n).append(" armed=").append(armAt[t])
+                            .append(" due=").append(armAt[t] + delay[t]).append(" crash=").append(crashAt);
+                }
             } else if (f > 1) {
                 doubled++;
                 if (doubled <= 5) {
@@ -286,6 +292,9 @@ public final class ScaleSimulation {
         }
         if (doubles.length() > 0) {
             System.out.println("scale doubles:" + doubles);
+        }
+        if (losts.length() > 0) {
+            System.out.println("scale lost:" + losts);
         }
         return new Result(plan, sent / survivors, received / survivors, receivedMax, bytesReceived / survivors, frames,
                 (double) replicas / n, replicasMax, (double) liveTimers * plan.replicas / n, heapPerNode,

@@ -20,6 +20,14 @@ import io.wheelcast.engine.registry.OpenAddressing;
  * counting missing heartbeats rather than timing arrivals keeps a sender's slow loop turn (a
  * burst of work, a GC) from reading as loss.
  *
+ * <p>Two things keep false suspicions from growing with the cluster (docs/scale.md). The
+ * accepted chance is per cluster, not per pair of members: N nodes watch N(N - 1) pairs, so
+ * above 32 nodes it shrinks to 10<sup>-3</sup> / (N(N - 1)) per interval (at 10% loss, 8
+ * intervals at 300 nodes, 9 at 1,000). And a member's loss estimate leans on the loss this node
+ * measures from every member until its own heartbeats have said enough: a member heard a few
+ * times without a gap, on a link that loses 10%, is not taken for lossless (from a cold start
+ * of 1,000 nodes at 10% loss, thousands of false suspicions in a minute before).
+ *
  * <p>Also the rendezvous (highest random weight) choice of a timer's adopter: every node with
  * the same view picks the same live member for an id, and a member's death only moves the ids
  * it had won.
@@ -38,9 +46,17 @@ public final class Membership {
 
     /** Accepted chance that a live member's heartbeats all go missing for a whole timeout. */
     private static final double FALSE_SUSPICION = 1e-6;
+    /** Accepted chance, per heartbeat interval, that some live member is falsely suspected by some node of the cluster. */
+    private static final double CLUSTER_FALSE_SUSPICION = 1e-3;
     private static final int MAX_INTERVALS = 40;
     /** Weight of the newest heartbeat gap in the loss estimate. */
     private static final double ALPHA = 0.1;
+    /** Weight of the newest heartbeat gap, of any member, in the network's loss estimate. */
+    private static final double NETWORK_ALPHA = 0.01;
+    /** The network's loss estimate counts as this many of a member's own heartbeat gaps... */
+    private static final int NETWORK_WEIGHT = 10;
+    /** ... and a member's own estimate as at most this many. */
+    private static final int OWN_WEIGHT_CAP = 30;
 
     private final long[] ids;
     /** Last time heard, credited with our own stalls: what the detector judges. */
@@ -56,6 +72,12 @@ public final class Membership {
     /** Smoothed heartbeats expected and heartbeats received per arrival; their ratio estimates the loss. */
     private final double[] expected;
     private final double[] received;
+    /** Heartbeat gaps measured per member, up to {@link #OWN_WEIGHT_CAP}. */
+    private final int[] samples;
+    /** The same smoothing over every member's gaps: the loss of the network as this node hears it. */
+    private double networkExpected = 1;
+    private double networkReceived = 1;
+    private long networkSamples;
     private final long[] timeouts;
     private final boolean[] alive;
     /** Said goodbye: never alive again (a restarted process has a new id); its late datagrams revive nothing. */
@@ -87,6 +109,7 @@ public final class Membership {
         this.intervals = new long[maxMembers];
         this.expected = new double[maxMembers];
         this.received = new double[maxMembers];
+        this.samples = new int[maxMembers];
         this.timeouts = new long[maxMembers];
         this.alive = new boolean[maxMembers];
         this.left = new boolean[maxMembers];
@@ -104,8 +127,23 @@ public final class Membership {
         return i < 0 ? -1 : timeouts[i];
     }
 
+    /** The member's loss rate: its own measure, blended with the network's while it has few samples. */
     private double loss(int i) {
-        return expected[i] <= 0 ? 0 : Math.max(0, 1 - received[i] / expected[i]);
+        double own = samples[i] == 0 ? 0 : Math.max(0, 1 - received[i] / expected[i]);
+        double network = Math.max(0, 1 - networkReceived / networkExpected);
+        int w = samples[i];
+        return (w * own + NETWORK_WEIGHT * network) / (w + NETWORK_WEIGHT);
+    }
+
+    /** The loss rate this node measures over every member's heartbeats. */
+    public double networkLoss() {
+        return Math.max(0, 1 - networkReceived / networkExpected);
+    }
+
+    /** Accepted chance that one live member is falsely suspected in one interval: per pair, so the cluster's stays bounded. */
+    private double falseSuspicion() {
+        double n = live + 1.0;
+        return Math.min(FALSE_SUSPICION, CLUSTER_FALSE_SUSPICION / (n * (n - 1)));
     }
 
     /** Learns from the gap in the member's heartbeat counter how many went missing, and re-sizes its timeout. */
@@ -113,16 +151,27 @@ public final class Membership {
         if (lastBeat[i] >= 0) {
             long sent = (beat - lastBeat[i]) & 0xFFFF_FFFFL; // u32 counter, wraps
             if (sent >= 1 && sent <= 1_000) { // else a restart of the counter: no sample
-                expected[i] = (1 - ALPHA) * expected[i] + ALPHA * sent;
-                received[i] = (1 - ALPHA) * received[i] + ALPHA;
+                // the plain mean of the first samples, then a moving average: no prior to wear off
+                double a = Math.max(ALPHA, 1.0 / (samples[i] + 1));
+                expected[i] = (1 - a) * expected[i] + a * sent;
+                received[i] = (1 - a) * received[i] + a;
+                samples[i] = Math.min(OWN_WEIGHT_CAP, samples[i] + 1);
+                double g = Math.max(NETWORK_ALPHA, 1.0 / ++networkSamples);
+                networkExpected = (1 - g) * networkExpected + g * sent;
+                networkReceived = (1 - g) * networkReceived + g;
             }
         }
         lastBeat[i] = beat;
         intervals[i] = intervalMs;
-        double p = Math.min(0.95, loss(i));
-        int n = p <= 0 ? 3 : (int) Math.min(MAX_INTERVALS, Math.max(3, Math.ceil(Math.log(FALSE_SUSPICION) / Math.log(p))));
-        timeouts[i] = Math.max(minTimeoutMs, n * intervalMs + Math.min(marginMs, 2 * intervalMs));
+        timeouts[i] = timeout(i);
         noteDeadline(i);
+    }
+
+    /** The silence after which member {@code i} is declared dead, from its loss estimate now. */
+    private long timeout(int i) {
+        double p = Math.min(0.95, loss(i));
+        int n = p <= 0 ? 3 : (int) Math.min(MAX_INTERVALS, Math.max(3, Math.ceil(Math.log(falseSuspicion()) / Math.log(p))));
+        return Math.max(minTimeoutMs, n * intervals[i] + Math.min(marginMs, 2 * intervals[i]));
     }
 
     /** A live member's deadline may have moved earlier (a shorter timeout, or it came back). */
@@ -221,7 +270,8 @@ public final class Membership {
         lastReceived[slot] = deferring ? Long.MIN_VALUE : nowMs;
         this.deferring[slot] = deferring;
         lastBeat[slot] = -1;
-        expected[slot] = 1; // a prior of no loss, worth about ten heartbeats
+        samples[slot] = 0; // its own loss is unknown: the network's stands for it
+        expected[slot] = 1;
         received[slot] = 1;
         alive[slot] = true;
         live++;
@@ -306,6 +356,12 @@ public final class Membership {
         return at - from;
     }
 
+    /** Declared dead (not gone: a goodbye ends its hand-overs) and last heard within {@code windowMs}. */
+    public boolean diedWithin(long member, long nowMs, long windowMs) {
+        int i = indexOf(member);
+        return i >= 0 && recentlyDead(i, nowMs, windowMs);
+    }
+
     /** Known as a member, and declared dead or gone. */
     public boolean isDead(long member) {
         int i = indexOf(member);
@@ -353,6 +409,11 @@ public final class Membership {
         for (int i = 0; i < size; i++) {
             if (!alive[i]) {
                 continue;
+            }
+            if (nowMs - lastHeard[i] > timeouts[i]) {
+                // sized when it was last heard: the network's loss measured since (a cold start's
+                // first seconds) may call for a longer one
+                timeouts[i] = Math.max(timeouts[i], timeout(i));
             }
             if (nowMs - lastHeard[i] > timeouts[i]) {
                 alive[i] = false;

@@ -345,12 +345,24 @@ final class Failover implements Membership.DeathListener {
      * deadline, it fired and the FIRED was lost: drop the replica. If its owner is dead, hand the
      * timer over. If the owner has been silent since the deadline, it may be dying: keep the
      * replica until the detector decides (the grace is shorter than a lossy link's timeout).
+     *
+     * <p>A finished replica (we saw how the timer ended) is kept as long as another holder may
+     * still hand over a copy that missed the outcome: while its owner is silent since the
+     * deadline, and for a while after its death. Dropped at the grace, the record let a holder's
+     * stale hand-over reach this node as a new timer, which it adopted and fired although it had
+     * been cancelled (FailoverTest, 10% loss: the cancel's answer to the other holder was lost).
      */
     void replicaGraceOver(int h, long now) {
         long owner = registry.owner(h);
         long due = registry.deadline(h) - config.replicaGraceMs();
         if ((registry.marks(h) & TimerRegistry.MARK_DONE) != 0) {
-            registry.remove(h);
+            boolean handOversMayCome = config.takeover() && (membership.diedWithin(owner, now, Replication.RECENTLY_DEAD_MS)
+                    || (membership.isAlive(owner) && membership.lastReceived(owner) <= due));
+            if (handOversMayCome) {
+                registry.wheel().schedule(h, now + config.heartbeatIntervalMs());
+            } else {
+                registry.remove(h);
+            }
             return;
         }
         if (config.takeover() && membership.isDead(owner)) {

@@ -41,7 +41,7 @@ final class Replication {
      * pauses of a minute (a crashed member never says goodbye, and re-announcing every outcome
      * for as long as its entry stays would multiply the outcome traffic for good).
      */
-    private static final long RECENTLY_DEAD_MS = 60_000;
+    static final long RECENTLY_DEAD_MS = 60_000;
 
     private final NodeConfig config;
     private final long nodeId;

@@ -119,4 +119,48 @@ class MembershipTest {
             assertThat(m.rank(hash, gone, owner, k)).as("a dead member keeps the rank it had: " + where).isEqualTo(before);
         }
     }
+
+    /**
+     * A newcomer heard a few times without a gap on a network that loses 10% is not taken for
+     * lossless: its timeout leans on the loss measured from every member (it was 3 intervals,
+     * the lossless one, and at 1,000 nodes that made thousands of false suspicions a minute).
+     * Without loss the timeout stays the configured one; with many members the accepted
+     * chance of a false suspicion is per cluster, so timeouts grow a little with N.
+     */
+    @Test
+    void aNewcomersTimeoutLeansOnTheNetworksLossAndTheClusterSize() {
+        for (int members : new int[] {5, 299, 999}) {
+            for (double loss : new double[] {0, 0.1}) {
+                SplittableRandom random = new SplittableRandom(members);
+                Membership m = new Membership(members + 1, TIMEOUT_MS, 500);
+                long[] beats = new long[members];
+                long now = 1_000;
+                for (int second = 0; second < 60; second++, now += INTERVAL_MS) {
+                    for (int j = 0; j < members; j++) {
+                        beats[j]++;
+                        if (second == 0 || random.nextDouble() >= loss) {
+                            m.heard(j + 1, now, INTERVAL_MS, beats[j]);
+                        }
+                    }
+                }
+                long newcomer = 1L << 40;
+                for (int beat = 1; beat <= 3; beat++, now += INTERVAL_MS) { // three heartbeats, none lost
+                    m.heard(newcomer, now, INTERVAL_MS, beat);
+                }
+                String where = "members=" + members + " loss=" + loss + " network_loss=" + m.networkLoss()
+                        + " newcomer_timeout_ms=" + m.timeoutMs(newcomer);
+                if (loss == 0) {
+                    assertThat(m.timeoutMs(newcomer)).as(where).isEqualTo(TIMEOUT_MS);
+                } else {
+                    double pairs = (members + 1.0) * members;
+                    double accepted = Math.min(1e-6, 1e-3 / pairs);
+                    // at most one interval short of what the true loss calls for (one interval: 10x the accepted chance)
+                    long intervals = (m.timeoutMs(newcomer) - 500) / INTERVAL_MS;
+                    long ideal = (long) Math.ceil(Math.log(accepted) / Math.log(loss));
+                    assertThat(intervals).as(where + " ideal_intervals=" + ideal).isGreaterThanOrEqualTo(ideal - 1);
+                    assertThat(m.networkLoss()).as("about 100 gaps smoothed: " + where).isBetween(0.04, 0.16);
+                }
+            }
+        }
+    }
 }
