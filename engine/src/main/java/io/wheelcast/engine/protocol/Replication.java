@@ -54,7 +54,6 @@ final class Replication {
     private final LatencyRecorders latencies;
     private final LoopClock clock;
     private final ReceivedId receivedId;
-    private final long[] transferHolders;
     /** Scratch of {@link #reannounce}: the acknowledged holder, then the members declared dead lately. */
     private final long[] reannounceTo = new long[64];
     /** Some own timer has no acknowledged replica and waits for a member to join (no other member was alive). */
@@ -74,7 +73,6 @@ final class Replication {
         this.latencies = latencies;
         this.clock = clock;
         this.receivedId = receivedId;
-        this.transferHolders = new long[config.replicas()];
     }
 
     /**
@@ -181,7 +179,7 @@ final class Replication {
             return;
         }
         long adoptedFrom = registry.owner(h);
-        if (membership.isAlive(holder)) {
+        if (membership.isAlive(holder) && holder != adoptedFrom) { // a returning owner's answer is no copy: it yields
             int rank = membership.rank(registry.ids().hash(h), holder, adoptedFrom, config.replicas());
             if (rank < config.replicas()) {
                 registry.copies(h, registry.copies(h) | 1L << rank);
@@ -256,8 +254,8 @@ final class Replication {
             return;
         }
         for (int h = 0, n = registry.capacity(); h < n; h++) {
-            if (registry.kind(h) != EntryKind.LOCAL_ARMED) {
-                continue;
+            if (registry.kind(h) != EntryKind.LOCAL_ARMED || registry.owner(h) == joiner) {
+                continue; // an adopted timer's returning owner is told by Failover.tellRevived
             }
             int rank = membership.rank(registry.ids().hash(h), joiner, registry.owner(h), config.replicas());
             if (rank == config.replicas()) {
