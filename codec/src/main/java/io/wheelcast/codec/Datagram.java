@@ -31,6 +31,8 @@ public record Datagram(int clusterId, long senderId, long sequence, long timesta
                 ok = writer.appendKillForward(kf.requestId(), kf.cancellerId(), kf.id(), 0, kf.id().length);
             } else if (f instanceof Frame.Heartbeat h) {
                 ok = writer.appendHeartbeat(h.liveTimers(), h.intervalMs(), h.beat());
+            } else if (f instanceof Frame.Settled st) {
+                ok = writer.appendSettled(st.unsettledForMs());
             } else if (f instanceof Frame.Fired fi) {
                 ok = writer.appendFired(fi.ownerId(), fi.id(), 0, fi.id().length);
             } else if (f instanceof Frame.Replicated r) {
@@ -90,6 +92,11 @@ public record Datagram(int clusterId, long senderId, long sequence, long timesta
             @Override
             public void onHeartbeat(HeaderFlyweight header, HeartbeatFlyweight f) {
                 frames.add(new Frame.Heartbeat(f.liveTimers(), f.intervalMs(), f.beat()));
+            }
+
+            @Override
+            public void onSettled(HeaderFlyweight header, SettledFlyweight f) {
+                frames.add(new Frame.Settled(f.unsettledForMs()));
             }
 
             @Override

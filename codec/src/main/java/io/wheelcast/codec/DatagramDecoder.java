@@ -22,6 +22,7 @@ public final class DatagramDecoder {
     private final KillAckFlyweight killAck = new KillAckFlyweight();
     private final KillForwardFlyweight killForward = new KillForwardFlyweight();
     private final HeartbeatFlyweight heartbeat = new HeartbeatFlyweight();
+    private final SettledFlyweight settled = new SettledFlyweight();
     private final FiredFlyweight fired = new FiredFlyweight();
     private final ReplicatedFlyweight replicated = new ReplicatedFlyweight();
     private final MembersFlyweight members = new MembersFlyweight();
@@ -152,6 +153,8 @@ public final class DatagramDecoder {
                 return validateIdFrame(buf, at, frameLength, KillForwardFlyweight.FIXED_LENGTH, KillForwardFlyweight.ID_LENGTH_OFFSET);
             case WireFormat.TYPE_HEARTBEAT:
                 return frameLength == HeartbeatFlyweight.LENGTH ? DecodeStatus.OK : DecodeStatus.FRAME_LENGTH_INVALID;
+            case WireFormat.TYPE_SETTLED:
+                return frameLength == SettledFlyweight.LENGTH ? DecodeStatus.OK : DecodeStatus.FRAME_LENGTH_INVALID;
             case WireFormat.TYPE_FIRED, WireFormat.TYPE_REPLICATED:
                 return validateIdFrame(buf, at, frameLength, OwnerIdFrameFlyweight.FIXED_LENGTH, OwnerIdFrameFlyweight.ID_LENGTH_OFFSET);
             case WireFormat.TYPE_MEMBERS: {
@@ -248,6 +251,7 @@ public final class DatagramDecoder {
                 case WireFormat.TYPE_REPLICATED -> handler.onReplicated(header, replicated.wrap(buf, at));
                 case WireFormat.TYPE_MEMBERS -> handler.onMembers(header, members.wrap(buf, at));
                 case WireFormat.TYPE_KILL_FORWARD -> handler.onKillForward(header, killForward.wrap(buf, at));
+                case WireFormat.TYPE_SETTLED -> handler.onSettled(header, settled.wrap(buf, at));
                 default -> handler.onUnknown(header, frame);
             }
             at += frameLength;

@@ -14,6 +14,7 @@ public final class DatagramWriter {
     private final KillAckFlyweight killAck = new KillAckFlyweight();
     private final KillForwardFlyweight killForward = new KillForwardFlyweight();
     private final HeartbeatFlyweight heartbeat = new HeartbeatFlyweight();
+    private final SettledFlyweight settled = new SettledFlyweight();
     private final FiredFlyweight fired = new FiredFlyweight();
     private final ReplicatedFlyweight replicated = new ReplicatedFlyweight();
     private final MembersFlyweight members = new MembersFlyweight();
@@ -169,6 +170,16 @@ public final class DatagramWriter {
         heartbeat.wrap(buf, buf.writerIndex()).write(liveTimers, intervalMs, beat);
         heartbeat.frameFlags(flags);
         advance(HeartbeatFlyweight.LENGTH);
+        return true;
+    }
+
+    /** A SETTLED frame: how long the oldest expiry whose listener has not returned has waited (0: none). */
+    public boolean appendSettled(long unsettledForMs) {
+        if (room(SettledFlyweight.LENGTH) < 0) {
+            return false;
+        }
+        settled.wrap(buf, buf.writerIndex()).write(unsettledForMs);
+        advance(SettledFlyweight.LENGTH);
         return true;
     }
 

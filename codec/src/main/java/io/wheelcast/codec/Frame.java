@@ -4,7 +4,7 @@ package io.wheelcast.codec;
  * A decoded frame as a plain value, for tools and tests. The engine uses the flyweights instead
  * (these allocate).
  */
-public sealed interface Frame permits Frame.Schedule, Frame.Kill, Frame.KillAck, Frame.KillForward, Frame.Heartbeat, Frame.Fired, Frame.Replicated, Frame.Members, Frame.Unknown {
+public sealed interface Frame permits Frame.Schedule, Frame.Kill, Frame.KillAck, Frame.KillForward, Frame.Heartbeat, Frame.Fired, Frame.Replicated, Frame.Members, Frame.Settled, Frame.Unknown {
 
     /** @param flags frame flags: {@link ScheduleFlyweight#FLAG_ACK_ANY}, {@link ScheduleFlyweight#FLAG_ADOPTED} */
     record Schedule(int flags, long delayMs, long ownerId, byte[] id, byte[] payload) implements Frame {
@@ -39,6 +39,10 @@ public sealed interface Frame permits Frame.Schedule, Frame.Kill, Frame.KillAck,
     }
 
     record Members(java.util.List<Member> members) implements Frame {
+    }
+
+    /** @param unsettledForMs how long the sender's oldest expiry whose listener has not returned has waited; 0: none */
+    record Settled(long unsettledForMs) implements Frame {
     }
 
     /** A frame of a type this codec does not know: the whole frame, header included. */

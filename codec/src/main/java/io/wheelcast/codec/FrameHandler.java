@@ -25,6 +25,10 @@ public interface FrameHandler {
     default void onKillForward(HeaderFlyweight header, KillForwardFlyweight frame) {
     }
 
+    /** How far the sender's expiries are settled; ignored by default. */
+    default void onSettled(HeaderFlyweight header, SettledFlyweight frame) {
+    }
+
     /** A frame type this codec does not know; it was skipped by its length. */
     default void onUnknown(HeaderFlyweight header, FrameFlyweight frame) {
     }

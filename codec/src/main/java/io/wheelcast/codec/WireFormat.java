@@ -36,6 +36,8 @@ public final class WireFormat {
     public static final int TYPE_MEMBERS = 7;
     /** Unicast mode: a replica's holder passes a routed KILL on to the owner. */
     public static final int TYPE_KILL_FORWARD = 8;
+    /** With each heartbeat: how far the sender's expiries are settled (their listeners returned). */
+    public static final int TYPE_SETTLED = 9;
 
     private WireFormat() {
     }

@@ -68,7 +68,7 @@ class DatagramRoundTripProperties {
     }
 
     static Gen<Datagram> datagrams() {
-        Gen<Frame> frame = Generate.oneOf(schedules(), kills(), acks(), forwards(), heartbeats(), fireds(), replicateds(), members(), unknowns());
+        Gen<Frame> frame = Generate.oneOf(schedules(), kills(), acks(), forwards(), heartbeats(), settleds(), fireds(), replicateds(), members(), unknowns());
         return integers().all().zip(longs().all(), longs().all(), longs().all(),
                 (cluster, sender, sequence, timestamp) -> new long[] {cluster, sender, sequence, timestamp})
                 .zip(lists().of(frame).ofSizeBetween(1, 12),
@@ -115,6 +115,10 @@ class DatagramRoundTripProperties {
         return u32.zip(u32, u32, (a, b, c) -> (Frame) new Frame.Heartbeat(a, b, c));
     }
 
+    private static Gen<Frame> settleds() {
+        return longs().between(0, 0xFFFF_FFFFL).map(u -> (Frame) new Frame.Settled(u));
+    }
+
     private static Gen<Frame> fireds() {
         return longs().all().zip(ids(), (o, id) -> (Frame) new Frame.Fired(o, id));
     }
@@ -133,7 +137,7 @@ class DatagramRoundTripProperties {
 
     /** Types 9..255 with any body: must be skipped by length and preserved. */
     private static Gen<Frame> unknowns() {
-        return integers().between(9, 255).zip(bytes(0, 40), (type, body) -> {
+        return integers().between(10, 255).zip(bytes(0, 40), (type, body) -> {
             byte[] bytes = new byte[4 + body.length];
             bytes[0] = (byte) (int) type;
             bytes[2] = (byte) bytes.length;

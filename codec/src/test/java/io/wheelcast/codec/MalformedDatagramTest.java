@@ -97,6 +97,9 @@ class MalformedDatagramTest {
         hb.setShortLE(HeaderFlyweight.HEADER_LENGTH + FrameFlyweight.LENGTH_OFFSET, 12);
         hb.writerIndex(hb.writerIndex() - 4);
         assertThat(validate(hb)).isEqualTo(DecodeStatus.FRAME_LENGTH_INVALID);
+        ByteBuf settled = valid(new Frame.Settled(40), new Frame.Kill(5, ID));
+        settled.setShortLE(HeaderFlyweight.HEADER_LENGTH + FrameFlyweight.LENGTH_OFFSET, 12); // swallows the kill's first 4 bytes
+        assertThat(validate(settled)).isEqualTo(DecodeStatus.FRAME_LENGTH_INVALID);
     }
 
     @Test
@@ -109,10 +112,11 @@ class MalformedDatagramTest {
                 {3, FrameFlyweight.LENGTH_OFFSET},
                 {4, FrameFlyweight.LENGTH_OFFSET}, {4, FiredFlyweight.ID_LENGTH_OFFSET},
                 {5, FrameFlyweight.LENGTH_OFFSET}, {5, ReplicatedFlyweight.ID_LENGTH_OFFSET},
-                {6, FrameFlyweight.LENGTH_OFFSET}, {6, KillForwardFlyweight.ID_LENGTH_OFFSET}};
+                {6, FrameFlyweight.LENGTH_OFFSET}, {6, KillForwardFlyweight.ID_LENGTH_OFFSET},
+                {7, FrameFlyweight.LENGTH_OFFSET}};
         Frame[] frames = {new Frame.Schedule(1, 2, ID, new byte[3]), new Frame.Kill(5, ID), new Frame.KillAck(1, 2, 1, ID),
                 new Frame.Heartbeat(1, 2, 3), new Frame.Fired(2, ID), new Frame.Replicated(2, ID),
-                new Frame.KillForward(1, 2, ID)};
+                new Frame.KillForward(1, 2, ID), new Frame.Settled(3)};
         for (int[] field : fields) {
             ByteBuf b = valid(frames[field[0]]);
             b.setShortLE(f + field[1], 0xFFFF);

@@ -51,6 +51,9 @@ class WireFormatDocTest {
         assertThat(KillForwardFlyweight.CANCELLER_OFFSET).isEqualTo(12);
         assertThat(KillForwardFlyweight.ID_LENGTH_OFFSET).isEqualTo(20);
         assertThat(KillForwardFlyweight.ID_OFFSET).isEqualTo(24);
+        assertThat(WireFormat.TYPE_SETTLED).isEqualTo(9);
+        assertThat(SettledFlyweight.UNSETTLED_FOR_OFFSET).isEqualTo(4);
+        assertThat(SettledFlyweight.LENGTH).isEqualTo(8);
         assertThat(WireFormat.MAGIC & 0xFF).isEqualTo('W');
     }
 }

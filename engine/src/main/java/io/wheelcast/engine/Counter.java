@@ -73,6 +73,12 @@ public enum Counter {
      * address was not known yet.
      */
     DIRECT_DATAGRAMS_OUT, DIRECT_ADDRESS_UNKNOWN,
+    /**
+     * Expiries and their listeners (docs/operations.md, "Expiry listeners"): SETTLED frames in
+     * and out; expiries counted as settled because their listener ran past listenerTimeout; kills
+     * of a timer whose listener is still running (answered once it returns: the canceller re-sends).
+     */
+    FRAMES_IN_SETTLED, FRAMES_OUT_SETTLED, EXPIRIES_SETTLED_BY_TIMEOUT, KILLS_AWAIT_LISTENER,
     /** A bug: the loop's periodic work threw (logged at most every 10 s); the tick goes on regardless. */
     LOOP_ERRORS,
     /** Gauges. */
@@ -80,7 +86,9 @@ public enum Counter {
     /** Own timers no live member has acknowledged a replica of yet (refreshed every 250 ms): what a crash now would lose. */
     UNREPLICATED_TIMERS(true),
     /** Unicast mode: the addresses datagrams go to now (live members, candidates from member lists, unheard seeds). */
-    UNICAST_DESTINATIONS(true);
+    UNICAST_DESTINATIONS(true),
+    /** Expiries handed to the listener that have not returned yet: their FIRED waits, a crash now makes an adopter fire them again. */
+    EXPIRIES_UNSETTLED(true);
 
     private final boolean gauge;
 

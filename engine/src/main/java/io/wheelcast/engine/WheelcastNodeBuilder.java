@@ -49,6 +49,7 @@ public final class WheelcastNodeBuilder {
     private Backoff killBackoff = Backoff.DEFAULT;
     private long tombstoneTtlMs = 30_000;
     private long recordTtlMs = 30_000;
+    private long listenerTimeoutMs = 30_000;
     private long replicaGraceMs = 5_000;
     private long heartbeatIntervalMs = 1_000;
     private long failureTimeoutMs = -1;
@@ -264,6 +265,19 @@ public final class WheelcastNodeBuilder {
     /** How long a fired or cancelled timer is remembered to answer late kills (default 30 s). */
     public WheelcastNodeBuilder recordTtl(Duration ttl) {
         this.recordTtlMs = positive("recordTtl", ttl.toMillis());
+        return this;
+    }
+
+    /**
+     * How long an expiry listener may run before its timer counts as delivered anyway (default
+     * 30 s). A timer's holders learn that it fired only once its listener returned, so that a
+     * crash of this node before then makes a survivor fire it again (at-least-once) instead of
+     * nobody; a listener that runs longer, or an executor that drops tasks silently, would
+     * otherwise hold the holders' copies until this node dies. Counted as
+     * {@code EXPIRIES_SETTLED_BY_TIMEOUT}.
+     */
+    public WheelcastNodeBuilder listenerTimeout(Duration timeout) {
+        this.listenerTimeoutMs = positive("listenerTimeout", timeout.toMillis());
         return this;
     }
 
@@ -537,7 +551,7 @@ public final class WheelcastNodeBuilder {
         return new NodeConfig(group, port, networkInterface, clusterId, ttl, loopback, transport, busyPoll,
                 receiveCoalescingNanos, receiveBufferBytes, sendBufferBytes, maxDatagramBytes, maxReceiveDatagramBytes, maxIdLength, maxPayloadLength, maxTimers,
                 maxReplicas, maxTombstones, maxPendingCancels, maxSenders, commandQueueCapacity, tickMs,
-                wheelSlots, killBackoff, tombstoneTtlMs, recordTtlMs, replicaGraceMs, heartbeatIntervalMs,
+                wheelSlots, killBackoff, tombstoneTtlMs, recordTtlMs, listenerTimeoutMs, replicaGraceMs, heartbeatIntervalMs,
                 failureTimeoutMs > 0 ? failureTimeoutMs : 3 * heartbeatIntervalMs + 500,
                 takeover && heartbeatIntervalMs > 0, replicas,
                 faultPlan, acceptTextKills, emitTextKills, currentKey, previousKey, freshnessMs, completionExecutor, jmx,

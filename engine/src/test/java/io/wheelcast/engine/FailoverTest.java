@@ -408,6 +408,60 @@ class FailoverTest {
     }
 
     /**
+     * Chaos run seed 1, hour-long, multicast (c1-42505 and c1-42518, defect 10): the owner fired
+     * the timers and told their holders, then was SIGKILLed before its listener (the job
+     * server's mailer) had run on a CPU-starved box; every survivor knew the timers had fired, so
+     * nobody emailed them. A timer counts as delivered only once its listener returned: its FIRED
+     * waits until then, and a member presumes a missed FIRED only as far as the owner's SETTLED
+     * says its listeners returned. The listener here runs on an executor that holds the tasks.
+     *
+     * <ul>
+     *   <li>{@code crash}: the owner dies with every listener still held: each timer must fire
+     *       once on an adopter (before the fix: every one lost);</li>
+     *   <li>{@code return}: the listeners return 500 ms late, the owner dies 3 s later: nothing fires twice;</li>
+     *   <li>{@code return-fired-lost}: the same with every FIRED lost: the holders presume fired
+     *       from SETTLED, nothing fires twice.</li>
+     * </ul>
+     */
+    @ParameterizedTest(name = "unicast={0} {1}")
+    @CsvSource({"false,crash", "true,crash", "false,return", "true,return", "false,return-fired-lost", "true,return-fired-lost"})
+    void aTimerIsDeliveredOnlyWhenItsListenerReturned(boolean unicast, String scenario) {
+        long seed = 0xC1_42505L;
+        int timers = 200;
+        SimulatedLan lan = new SimulatedLan(5, seed, 0, 1, builder(unicast));
+        lan.traceId = System.getProperty("traceId");
+        List<Runnable> held = new ArrayList<>();
+        List<TimerExpiry> ownerFired = lan.expiries.get(0);
+        lan.node(0).setListener(ownerFired::add, held::add);
+        if (scenario.equals("return-fired-lost")) {
+            lan.lose = (to, d) -> d != null && d.senderId() == SimulatedLan.NODE_ID_BASE
+                    && d.frames().stream().anyMatch(f -> f instanceof io.wheelcast.codec.Frame.Fired);
+        }
+        lan.run(3_000);
+        for (int i = 0; i < timers; i++) {
+            lan.node(0).schedule(bytes(id(i)), 2_000 + i, null, new CompletableFuture<>(), lan.now);
+        }
+        lan.run(2_500); // every timer fired on its owner; no listener has returned
+        int heldAtFire = held.size();
+        if (!scenario.equals("crash")) {
+            held.forEach(Runnable::run);
+            held.clear();
+            lan.run(3_000);
+        }
+        lan.crashed[0] = true;
+        lan.run(20_000);
+        int[] lostDoubled = lostAndDoubled(lan, timers);
+        String figures = "seed=" + Long.toHexString(seed) + " unicast=" + unicast + " scenario=" + scenario
+                + " held_at_fire=" + heldAtFire + " lost=" + lostDoubled[0] + " doubled=" + lostDoubled[1]
+                + counts(lan, Counter.TIMERS_FIRED, Counter.TIMERS_ADOPTED, Counter.TAKEOVERS_PRESUMED_FIRED,
+                Counter.FRAMES_OUT_FIRED, Counter.FRAMES_IN_SETTLED);
+        System.out.println("failover listener: " + figures);
+        assertThat(heldAtFire).as(figures).isEqualTo(timers);
+        assertThat(lostDoubled[0]).as("lost: " + figures).isZero();
+        assertThat(lostDoubled[1]).as("doubled: " + figures).isZero();
+    }
+
+    /**
      * Chaos run seed 12, unicast (c12-1481 and three more): a designated holder was paused when
      * the timers were armed. The owner's re-sends for anyone to answer (ACK_ANY) waited in its
      * socket; meanwhile the owner declared it dead, replicated elsewhere and fired, telling the

@@ -78,7 +78,7 @@ final class SimulatedLan {
     final long[][] framesReceived;
     /** The frame types {@link #framesReceived} counts, in column order. */
     static final List<Class<? extends Frame>> FRAME_TYPES = List.of(Frame.Schedule.class, Frame.Kill.class, Frame.KillAck.class, Frame.KillForward.class,
-            Frame.Fired.class, Frame.Replicated.class, Frame.Heartbeat.class, Frame.Members.class);
+            Frame.Fired.class, Frame.Replicated.class, Frame.Heartbeat.class, Frame.Members.class, Frame.Settled.class);
     /** Counts per-node traffic (decodes every datagram once more: slower). */
     boolean countTraffic;
     /** Unicast mode: a datagram for the whole cluster is one datagram per destination, counted so. */

@@ -35,6 +35,7 @@ public record NodeConfig(
         Backoff killBackoff,
         long tombstoneTtlMs,
         long recordTtlMs,
+        long listenerTimeoutMs,
         long replicaGraceMs,
         long heartbeatIntervalMs,
         long failureTimeoutMs,

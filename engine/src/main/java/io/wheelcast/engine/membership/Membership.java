@@ -61,8 +61,15 @@ public final class Membership {
     private final long[] ids;
     /** Last time heard, credited with our own stalls: what the detector judges. */
     private final long[] lastHeard;
-    /** Last time a datagram arrived while the member did not say it defers its timers: what the presumed-fired rule judges. */
+    /** Last time a datagram arrived while the member did not say it defers its timers. */
     private final long[] lastReceived;
+    /**
+     * Every timer the member fired before this (our clock) was delivered and told to its holders,
+     * as its last SETTLED said; {@link Long#MIN_VALUE} before the first. What the presumed-fired rule judges.
+     */
+    private final long[] settledThrough;
+    /** The member sends SETTLED (a node of an older version does not: its datagrams stand for it). */
+    private final boolean[] reportsSettled;
     /** The slot {@link #touch} found last: {@link #received} for the same datagram reuses it. */
     private int touched = -1;
     /** The member's last heartbeat said it defers its own timers (its quarantine). */
@@ -104,6 +111,8 @@ public final class Membership {
         this.ids = new long[maxMembers];
         this.lastHeard = new long[maxMembers];
         this.lastReceived = new long[maxMembers];
+        this.settledThrough = new long[maxMembers];
+        this.reportsSettled = new boolean[maxMembers];
         this.deferring = new boolean[maxMembers];
         this.lastBeat = new long[maxMembers];
         this.intervals = new long[maxMembers];
@@ -268,6 +277,8 @@ public final class Membership {
         left[slot] = false;
         lastHeard[slot] = nowMs;
         lastReceived[slot] = deferring ? Long.MIN_VALUE : nowMs;
+        settledThrough[slot] = Long.MIN_VALUE;
+        reportsSettled[slot] = false;
         this.deferring[slot] = deferring;
         lastBeat[slot] = -1;
         samples[slot] = 0; // its own loss is unknown: the network's stands for it
@@ -310,7 +321,6 @@ public final class Membership {
         return true;
     }
 
-    /** When a datagram from {@code member} last arrived (not credited with our stalls); {@link Long#MIN_VALUE} if never. */
     /** A datagram from {@code member} was handled: evidence its loop turned, unless it said it defers its timers. */
     public void received(long member, long nowMs) {
         int i = touched >= 0 && touched < size && ids[touched] == member ? touched : indexOf(member); // no second scan per datagram
@@ -319,6 +329,31 @@ public final class Membership {
         }
     }
 
+    /**
+     * A SETTLED from {@code member}: every timer it fired more than {@code unsettledForMs} before
+     * sending it was delivered. Ignored while it defers its timers (it holds some back unfired).
+     */
+    public void settled(long member, long nowMs, long unsettledForMs) {
+        int i = indexOf(member);
+        if (i >= 0 && !left[i] && !deferring[i]) {
+            reportsSettled[i] = true;
+            settledThrough[i] = Math.max(settledThrough[i], nowMs - unsettledForMs);
+        }
+    }
+
+    /**
+     * Up to when (our clock) {@code member}'s fired timers are known delivered: its last SETTLED,
+     * or for a member that sends none (an older version) its last datagram; {@link Long#MIN_VALUE} if never.
+     */
+    public long settledThrough(long member) {
+        int i = indexOf(member);
+        if (i < 0) {
+            return Long.MIN_VALUE;
+        }
+        return reportsSettled[i] ? settledThrough[i] : lastReceived[i];
+    }
+
+    /** When a datagram from {@code member} last arrived (not credited with our stalls); {@link Long#MIN_VALUE} if never. */
     public long lastReceived(long member) {
         int i = indexOf(member);
         return i < 0 ? Long.MIN_VALUE : lastReceived[i];

@@ -312,6 +312,12 @@ final class CancelProtocol {
             }
             case LOCAL_CANCELLED, LOCAL_FIRED -> {
                 long owner = registry.owner(h);
+                if ((registry.marks(h) & TimerRegistry.MARK_LISTENING) != 0) {
+                    // Fired, not delivered yet: "already fired" now, and a crash before the listener
+                    // returns, would have the holders that heard it drop their copy. The canceller re-sends.
+                    counters.increment(Counter.KILLS_AWAIT_LISTENER);
+                    return;
+                }
                 if (owner != nodeId && membership.isAlive(owner)) {
                     // We adopted it from a member that is back and was told how it ended: that member
                     // answers. Our record may be of an earlier life of an id that is now someone else's.

@@ -179,8 +179,14 @@ final class EntryFrames {
         }
     }
 
-    /** A FIRED naming the timer's owner of record: the node that armed it, also when another node adopted and fired it. */
+    /**
+     * A FIRED naming the timer's owner of record: the node that armed it, also when another node
+     * adopted and fired it. Not while its listener runs: the timer is not delivered yet.
+     */
     void fired(long to, int h) {
+        if ((registry.marks(h) & TimerRegistry.MARK_LISTENING) != 0 && registry.kind(h) == EntryKind.LOCAL_FIRED) {
+            return;
+        }
         outbox.fired(to, registry.owner(h), ids.arena(), ids.idOffset(h), ids.idLength(h));
     }
 

@@ -3,6 +3,7 @@ package io.wheelcast.engine.protocol;
 import io.wheelcast.codec.HeaderFlyweight;
 import io.wheelcast.codec.HeartbeatFlyweight;
 import io.wheelcast.codec.KillAckFlyweight;
+import io.wheelcast.codec.SettledFlyweight;
 import io.wheelcast.engine.Counter;
 import io.wheelcast.engine.MemberEvent;
 import io.wheelcast.engine.config.NodeConfig;
@@ -28,7 +29,7 @@ final class Failover implements Membership.DeathListener {
      * lost or doubled job). A member's death is rare and off the per-message path.
      */
     private static final Logger LOG = LoggerFactory.getLogger(Failover.class);
-    /** Covers the one-way latency and expiry batches spread over several loop turns. */
+    /** Covers the one-way latency and a timer firing up to a tick after its deadline. */
     private static final long PRESUMED_FIRED_MARGIN_MS = 100;
     /**
      * An adopted timer whose deadline already passed waits this long (plus two round trips)
@@ -89,6 +90,12 @@ final class Failover implements Membership.DeathListener {
             default -> {
             }
         }
+    }
+
+    /** How far a member's expiries are settled: what it fired before then, it delivered and told its holders. */
+    void onSettled(HeaderFlyweight header, SettledFlyweight f) {
+        counters.increment(Counter.FRAMES_IN_SETTLED);
+        membership.settled(header.senderId(), clock.nowMs, f.unsettledForMs());
     }
 
     /** A member declared dead was heard again. */
@@ -283,13 +290,15 @@ final class Failover implements Membership.DeathListener {
     }
 
     /**
-     * Its owner still sent datagrams well after the deadline, so its loop was turning and fired
-     * it (the loop fires due timers every tick): only its FIRED went missing here. The replica is
-     * marked fired, neither adopted nor handed over.
+     * Its owner said (SETTLED, with a heartbeat) that every timer of its due well before then had
+     * fired and its listener returned: only its FIRED went missing here. The replica is marked
+     * fired, neither adopted nor handed over. Silence after the deadline, or datagrams without
+     * that word, prove nothing: the owner tells its holders only once the listener returned, and a
+     * crash before then must leave the timer to an adopter (defect 10, docs/operations.md).
      */
     private boolean presumedFired(int h, long deadOwner) {
         long due = registry.deadline(h) - config.replicaGraceMs();
-        if (due + PRESUMED_FIRED_MARGIN_MS >= membership.lastReceived(deadOwner)) {
+        if (due + PRESUMED_FIRED_MARGIN_MS >= membership.settledThrough(deadOwner)) {
             return false;
         }
         registry.marks(h, registry.marks(h) | TimerRegistry.MARK_DONE_FIRED);
@@ -341,8 +350,8 @@ final class Failover implements Membership.DeathListener {
     }
 
     /**
-     * A replica's deadline plus grace passed and no FIRED came. If its owner was heard after the
-     * deadline, it fired and the FIRED was lost: drop the replica. If its owner is dead, hand the
+     * A replica's deadline plus grace passed and no FIRED came. If its owner said it settled its
+     * expiries past the deadline, it fired and the FIRED was lost: drop the replica. If its owner is dead, hand the
      * timer over. If the owner has been silent since the deadline, it may be dying: keep the
      * replica until the detector decides (the grace is shorter than a lossy link's timeout).
      *
@@ -378,7 +387,7 @@ final class Failover implements Membership.DeathListener {
             }
             return;
         }
-        if (config.takeover() && membership.isAlive(owner) && membership.lastReceived(owner) <= due) {
+        if (config.takeover() && membership.isAlive(owner) && membership.settledThrough(owner) <= due + PRESUMED_FIRED_MARGIN_MS) {
             registry.wheel().schedule(h, now + config.heartbeatIntervalMs());
             return;
         }

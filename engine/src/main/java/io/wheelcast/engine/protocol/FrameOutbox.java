@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.wheelcast.codec.DatagramWriter;
 import io.wheelcast.codec.FiredFlyweight;
 import io.wheelcast.codec.HeartbeatFlyweight;
+import io.wheelcast.codec.SettledFlyweight;
 import io.wheelcast.codec.KillAckFlyweight;
 import io.wheelcast.codec.KillFlyweight;
 import io.wheelcast.codec.KillForwardFlyweight;
@@ -13,6 +14,7 @@ import io.wheelcast.codec.ScheduleFlyweight;
 import io.wheelcast.engine.Counter;
 import io.wheelcast.engine.counters.Counters;
 
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -50,6 +52,7 @@ final class FrameOutbox {
     private final int maxDatagramBytes;
     private final int clusterId;
     private final long nodeId;
+    private LongSupplier unsettledFor = () -> -1;
     private int nextEarly;
     private long sequence;
     private long directSequence;
@@ -70,6 +73,16 @@ final class FrameOutbox {
         this.maxDatagramBytes = maxDatagramBytes;
         this.clusterId = clusterId;
         this.nodeId = nodeId;
+    }
+
+    /**
+     * Every datagram begins with a SETTLED frame saying how long this node's oldest unsettled
+     * expiry has waited, as {@code unsettledFor} answers at that instant (negative: none goes).
+     * Any datagram received from an owner so tells a holder which FIRED it may presume lost in
+     * transit, as promptly as the FIRED itself would have (defect 10 in docs/operations.md).
+     */
+    void reportSettled(LongSupplier unsettledFor) {
+        this.unsettledFor = unsettledFor;
     }
 
     /** Whether frames for one member travel alone to it (unicast mode). */
@@ -111,6 +124,11 @@ final class FrameOutbox {
             lane.out = sink.allocate(maxDatagramBytes);
             boolean isDirect = lane != group;
             writer.begin(lane.out, clusterId, nodeId, isDirect ? ++directSequence : ++sequence, System.currentTimeMillis(), isDirect);
+            long unsettledForMs = unsettledFor.getAsLong();
+            if (unsettledForMs >= 0 && writer.fits(frameLength + SettledFlyweight.LENGTH)) { // a frame of the longest kind goes without
+                writer.appendSettled(unsettledForMs);
+                counters.increment(Counter.FRAMES_OUT_SETTLED);
+            }
         }
         return writer;
     }

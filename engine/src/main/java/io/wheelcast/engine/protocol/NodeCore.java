@@ -18,6 +18,7 @@ import io.wheelcast.codec.KillFlyweight;
 import io.wheelcast.codec.MembersFlyweight;
 import io.wheelcast.codec.ReplicatedFlyweight;
 import io.wheelcast.codec.ScheduleFlyweight;
+import io.wheelcast.codec.SettledFlyweight;
 import io.wheelcast.codec.TextKill;
 import io.wheelcast.engine.CancelListener;
 import io.wheelcast.engine.CancelOutcome;
@@ -115,6 +116,7 @@ public final class NodeCore implements FrameHandler {
         this.discovery = new PeerDiscovery(nodeId, counters, membership, addresses, frames, Math.max(1, listEntries), clock);
         this.periodic = new PeriodicWork(config, nodeId, counters, registry, pending, senders, membership, frames, replication,
                 failover, cancels, discovery, clock);
+        outbox.reportSettled(periodic::unsettledForMs);
     }
 
     public long nodeId() {
@@ -270,6 +272,11 @@ public final class NodeCore implements FrameHandler {
     }
 
     @Override
+    public void onSettled(HeaderFlyweight header, SettledFlyweight f) {
+        failover.onSettled(header, f);
+    }
+
+    @Override
     public void onFired(HeaderFlyweight header, FiredFlyweight f) {
         replicas.onFired(header, f);
     }
@@ -357,6 +364,7 @@ public final class NodeCore implements FrameHandler {
      * without waiting for the failure timeout.
      */
     private void sayGoodbye() {
+        replication.settleAll(); // the listeners run on in this JVM: their timers must not fire again elsewhere
         replication.offerUnheld();
         periodic.heartbeat(0);
         frames.sendCurrent();

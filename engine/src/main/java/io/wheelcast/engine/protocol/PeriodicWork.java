@@ -46,6 +46,8 @@ final class PeriodicWork {
     private long nextHeartbeatMs;
     private long heartbeats;
     private long nextUnreplicatedScanMs;
+    /** The last tick after which no own timer due was left unfired (expiries are fired in bounded batches). */
+    private long expiriesCurrentMs = Long.MIN_VALUE;
     /** After a long own pause, own timers wait until here so adopters can tell this node what they did meanwhile. */
     private long quarantineUntilMs = Long.MIN_VALUE;
 
@@ -96,7 +98,10 @@ final class PeriodicWork {
                 membership.detect(now, failover);
             }
         }
-        registry.poll(now, registryDeadline, EXPIRY_BATCH);
+        replication.settleReturned(now);
+        if (registry.poll(now, registryDeadline, EXPIRY_BATCH) < EXPIRY_BATCH) {
+            expiriesCurrentMs = now; // every timer due by now has fired
+        }
         pending.poll(now, retransmitDue, RETRANSMIT_BATCH);
         registry.pollRetries(now, retryDue, RETRANSMIT_BATCH);
         if (interval > 0 && now >= nextHeartbeatMs) {
@@ -146,10 +151,26 @@ final class PeriodicWork {
         return now < quarantineUntilMs ? Math.max(1, interval / 5) : interval - interval / 10 + jitter.nextLong(interval / 5 + 1);
     }
 
-    /** A heartbeat carrying the live-timer count; interval 0 is the goodbye. */
+    /** A heartbeat carrying the live-timer count (interval 0 is the goodbye). */
     void heartbeat(long intervalMs) {
+        long now = clock.nowMs;
         frames.heartbeat(registry.count(EntryKind.LOCAL_ARMED), intervalMs, ++heartbeats,
-                clock.nowMs < quarantineUntilMs ? HeartbeatFlyweight.FLAG_DEFERRING : 0);
+                now < quarantineUntilMs ? HeartbeatFlyweight.FLAG_DEFERRING : 0);
+    }
+
+    /**
+     * How far this node's expiries are settled, for the SETTLED frame that begins every datagram:
+     * every timer due before (now - the answer) has fired and its listener returned, so a member
+     * that missed its FIRED may presume it fired. -1 (no frame) during a quarantine: the timers
+     * held back then are due in the past yet not settled.
+     */
+    long unsettledForMs() {
+        long now = clock.nowMs;
+        if (now < quarantineUntilMs) {
+            return -1;
+        }
+        long settledThrough = Math.min(Math.min(now, expiriesCurrentMs), replication.oldestUnsettledDeadline());
+        return settledThrough == Long.MIN_VALUE ? now : Math.max(0, now - settledThrough);
     }
 
     private void onRegistryDeadline(int h, long now) {
@@ -165,6 +186,13 @@ final class PeriodicWork {
             case TOMBSTONE -> {
                 counters.increment(Counter.TOMBSTONES_EXPIRED);
                 registry.remove(h);
+            }
+            case LOCAL_FIRED -> {
+                if ((registry.marks(h) & TimerRegistry.MARK_LISTENING) != 0) {
+                    registry.wheel().schedule(h, now + config.recordTtlMs()); // answers kills once its listener returns
+                } else {
+                    registry.remove(h);
+                }
             }
             default -> registry.remove(h);
         }
@@ -187,6 +215,7 @@ final class PeriodicWork {
         counters.set(Counter.KNOWN_SENDERS, senders.size());
         counters.set(Counter.LIVE_MEMBERS, membership.liveCount());
         counters.set(Counter.UNICAST_DESTINATIONS, discovery.destinationCount());
+        counters.set(Counter.EXPIRIES_UNSETTLED, replication.unsettledExpiries());
         if (config.takeover() && clock.nowMs >= nextUnreplicatedScanMs) {
             nextUnreplicatedScanMs = clock.nowMs + UNREPLICATED_SCAN_PERIOD_MS; // a scan of the slab: cheap, but not every tick
             counters.set(Counter.UNREPLICATED_TIMERS, replication.countUnreplicated());

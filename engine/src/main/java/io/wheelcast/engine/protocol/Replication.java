@@ -58,6 +58,8 @@ final class Replication {
     private final long[] reannounceTo = new long[64];
     /** Some own timer has no acknowledged replica and waits for a member to join (no other member was alive). */
     private boolean parked;
+    private final ListenerReturns returns;
+    private final org.jctools.queues.MessagePassingQueue.Consumer<ListenerReturns.Delivery> settleOne = this::settleDelivery;
 
     Replication(NodeConfig config, long nodeId, Counters counters, TimerRegistry registry, Membership membership,
                 EntryFrames frames, RetryTimeouts timeouts, UserHandoff handoff, LatencyRecorders latencies,
@@ -73,6 +75,7 @@ final class Replication {
         this.latencies = latencies;
         this.clock = clock;
         this.receivedId = receivedId;
+        this.returns = new ListenerReturns(counters);
     }
 
     /**
@@ -410,11 +413,14 @@ final class Replication {
                 || membership.anyRecentlyDead(clock.nowMs, RECENTLY_DEAD_MS);
     }
 
-    /** An own timer's deadline: it fires here, its holder and the group are told, the listener runs off the loop. */
+    /**
+     * An own timer's deadline: it fires here and the listener runs off the loop; its holders
+     * are told once the listener returned ({@link #settle}), so that a crash before then makes
+     * an adopter fire it again instead of nobody.
+     */
     void fire(int h, long now) {
         long deadline = registry.dueAt(h);
         long adoptedFrom = registry.owner(h) == nodeId ? 0 : registry.owner(h);
-        noticeHolder(h);
         byte[] payload = registry.payload(h);
         registry.transition(h, EntryKind.LOCAL_FIRED, now + config.recordTtlMs());
         registry.payload(h, null);
@@ -422,8 +428,55 @@ final class Replication {
         if (adoptedFrom != 0) {
             latencies.record(Latency.ADOPTION_LATENESS, Math.max(0, now - deadline) * 1_000);
         }
+        ListenerReturns.Delivery d = handoff.expired(registry.ids(), h, payload, deadline, now, adoptedFrom, returns);
+        if (d == null) {
+            settle(h); // nobody listens: delivered as far as this node can tell
+            return;
+        }
+        registry.cancelRetry(h); // no SCHEDULE re-sends, no outcome either, until the listener returns
+        registry.marks(h, registry.marks(h) | TimerRegistry.MARK_LISTENING);
+        registry.listenerTicket(h, d.ticket);
+        returns.drain(settleOne); // an executor on this thread ran it already
+    }
+
+    /** A fired timer is delivered: its holder and the group are told. */
+    private void settle(int h) {
+        noticeHolder(h);
         frames.firedToHolders(h);
-        handoff.expired(registry.ids(), h, payload, deadline, now, adoptedFrom);
+    }
+
+    /** A listener returned (or ran past the listener timeout): its timer is settled, unless its id lived on since. */
+    private void settleDelivery(ListenerReturns.Delivery d) {
+        int h = d.handle;
+        int marks = registry.marks(h);
+        if (registry.kind(h) == EntryKind.LOCAL_FIRED && (marks & TimerRegistry.MARK_LISTENING) != 0
+                && registry.listenerTicket(h) == d.ticket) {
+            registry.marks(h, marks & ~TimerRegistry.MARK_LISTENING);
+            settle(h);
+        }
+    }
+
+    /** Every tick: what the listeners returned is settled, and what ran past the listener timeout. */
+    void settleReturned(long now) {
+        returns.drain(settleOne);
+        if (returns.outstanding() > 0) {
+            returns.expireOverdue(now, config.listenerTimeoutMs(), settleOne);
+        }
+    }
+
+    /** Graceful close: every expiry still with its listener counts as delivered (the JVM runs on). */
+    void settleAll() {
+        returns.drain(settleOne);
+        returns.settleAll(settleOne);
+    }
+
+    /** The earliest deadline among fired timers whose listener has not returned; {@link Long#MAX_VALUE} if none. */
+    long oldestUnsettledDeadline() {
+        return returns.oldestDeadline();
+    }
+
+    int unsettledExpiries() {
+        return returns.outstanding();
     }
 
     /**

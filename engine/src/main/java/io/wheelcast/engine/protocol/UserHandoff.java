@@ -68,24 +68,27 @@ final class UserHandoff {
         }
     }
 
-    /** A timer fired here: the expiry listener gets the id (copied only when someone listens). */
-    void expired(IdIndex ids, int h, byte[] payload, long deadlineMs, long firedAtMs, long adoptedFrom) {
+    /**
+     * A timer fired here: the expiry listener gets the id (copied only when someone listens).
+     * Returns the delivery whose return the loop waits for before it tells the holders, or null
+     * when nobody listens or the executor refused it (then nothing will come back).
+     */
+    ListenerReturns.Delivery expired(IdIndex ids, int h, byte[] payload, long deadlineMs, long firedAtMs, long adoptedFrom,
+                                     ListenerReturns returns) {
         ExpiryListener l = expiryListener;
         if (l == null) {
-            return;
+            return null;
         }
         TimerExpiry expiry = new TimerExpiry(ids.idCopy(h), payload == null ? EMPTY : payload, deadlineMs, firedAtMs, adoptedFrom);
+        ListenerReturns.Delivery d = returns.begin(l, expiry, h, deadlineMs, firedAtMs);
         try {
-            expiryExecutor.execute(() -> {
-                try {
-                    l.onExpire(expiry);
-                } catch (Throwable t) {
-                    counters.incrementConcurrent(Counter.LISTENER_FAILURES);
-                }
-            });
+            expiryExecutor.execute(d);
         } catch (RejectedExecutionException rejected) {
             counters.increment(Counter.LISTENER_REJECTED);
+            returns.abandon(d);
+            return null;
         }
+        return d;
     }
 
     /** Another node cancelled one of our timers. */

@@ -13,7 +13,8 @@ package io.wheelcast.engine.registry;
  *
  * <p>Two spare words per entry mean different things per kind, to keep the slab small: for the
  * tombstone class and for killed replicas they are the kill's (request id, canceller); for
- * {@code LOCAL_ARMED} the first is the original deadline.
+ * {@code LOCAL_ARMED} the first is the original deadline, for a {@code LOCAL_FIRED} timer whose listener
+ * runs the delivery it waits for.
  *
  * <p>Internal API: confined to the event loop.
  */
@@ -40,6 +41,12 @@ public final class TimerRegistry {
      * hear its owner live past).
      */
     public static final int MARK_BEFORE_STALL = 32;
+    /**
+     * A LOCAL_FIRED timer whose expiry listener has not returned yet: its holders are not told
+     * it fired (nor a canceller answered) until it has, so a crash meanwhile makes an adopter
+     * fire it again instead of nobody.
+     */
+    public static final int MARK_LISTENING = 64;
     private final IdIndex index;
     private final TimerWheel wheel;
     private final TimerWheel retries;
@@ -207,6 +214,15 @@ public final class TimerRegistry {
 
     public void dueAt(int h, long dueAtMs) {
         requestIds[h] = dueAtMs;
+    }
+
+    /** LOCAL_FIRED with {@link #MARK_LISTENING}: which delivery of the listener it waits for. Shares the column of {@link #dueAt}. */
+    public long listenerTicket(int h) {
+        return requestIds[h];
+    }
+
+    public void listenerTicket(int h, long ticket) {
+        requestIds[h] = ticket;
     }
 
     /**
