@@ -134,7 +134,7 @@ log "capture: $datagrams datagrams, $malformed malformed, $undecoded not decoded
 [ "$text_kills" -ge 1 ] || { log "the text kill is missing from the capture"; FAILS=$((FAILS + 1)); }
 
 printf '%-11s %9s %9s %9s\n' type captured sent_before sent_after >&2
-for t in 1:schedule 2:kill 3:kill_ack 4:heartbeat 5:fired 6:replicated; do
+for t in 1:schedule 2:kill 3:kill_ack 4:heartbeat 5:fired 6:replicated 9:settled; do
   code=${t%%:*}; name=${t#*:}
   captured=$(cut -d';' -f2 "$WORK/fields.txt" | tr ',' '\n' | grep -cx "$code" || true)
   before=$(scrape "wheelcast_frames_out_${name}_total" before)

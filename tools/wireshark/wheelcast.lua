@@ -13,7 +13,7 @@ local wc = Proto("wheelcast", "Wheelcast")
 
 local FRAME_TYPES = {
     [1] = "SCHEDULE", [2] = "KILL", [3] = "KILL_ACK", [4] = "HEARTBEAT", [5] = "FIRED", [6] = "REPLICATED",
-    [7] = "MEMBERS", [8] = "KILL_FORWARD",
+    [7] = "MEMBERS", [8] = "KILL_FORWARD", [9] = "SETTLED",
 }
 local FAMILIES = { [4] = "IPv4", [6] = "IPv6" }
 local OUTCOMES = { [1] = "CANCELLED", [2] = "ALREADY_FIRED" }
@@ -50,6 +50,7 @@ f.payload = ProtoField.bytes("wheelcast.payload", "Payload")
 f.live_timers = ProtoField.uint32("wheelcast.live_timers", "Live timers")
 f.interval = ProtoField.uint32("wheelcast.interval_ms", "Heartbeat interval (ms; 0 = goodbye)")
 f.beat = ProtoField.uint32("wheelcast.beat", "Beat")
+f.unsettled_for = ProtoField.uint32("wheelcast.unsettled_for_ms", "Unsettled for (ms; every expiry due earlier has had its listener return)")
 f.member_count = ProtoField.uint16("wheelcast.members.count", "Members")
 f.member_id = ProtoField.uint64("wheelcast.member.id", "Member id", base.HEX)
 f.member_port = ProtoField.uint16("wheelcast.member.port", "Port")
@@ -153,6 +154,12 @@ local function dissect_frame(buf, at, frames_end, tree, pinfo, counts)
         if buf(at + 8, 4):le_uint() == 0 then
             ft:append_text(" (goodbye)")
         end
+    elseif ftype == 9 then
+        if flen ~= 8 then
+            return nil, "FRAME_LENGTH_INVALID (SETTLED of " .. flen .. " bytes)"
+        end
+        ft:add_le(f.unsettled_for, buf(at + 4, 4))
+        ft:append_text(": " .. buf(at + 4, 4):le_uint() .. " ms")
     elseif ftype == 7 then
         if flen < 8 then
             return nil, "FRAME_LENGTH_INVALID (MEMBERS of " .. flen .. " bytes)"

@@ -361,6 +361,56 @@ class FailoverTest {
     }
 
     /**
+     * A replica kept past its grace had its wheel deadline moved on, and the deadline was also
+     * where the timer's due was read from: a hand-over re-sent after the grace said the timer was
+     * just due, not 5 s overdue, so an adopter that had heard the owner settle it (and dropped its
+     * own copy, its FIRED lost) took it for a timer the owner never reached and fired it again.
+     * Found tracing a FailoverTest double at 10% loss while fixing defect 10. Here: every FIRED of
+     * the timer is lost; one holder stops hearing the owner at the deadline, so it declares the
+     * owner dead and hands the timer over, and its hand-overs go unanswered until its grace
+     * passed; the owner lives 3 s past the deadline, then crashes. The adopter must presume fired.
+     */
+    @ParameterizedTest(name = "unicast={0}")
+    @ValueSource(booleans = {false, true})
+    void aHandOverRetriedPastTheGraceSaysHowOverdueTheTimerIs(boolean unicast) {
+        long seed = 0x6_4ACEL;
+        SimulatedLan lan = new SimulatedLan(5, seed, 0, 1, builder(unicast).replicas(3));
+        lan.traceId = System.getProperty("traceId");
+        String timer = "overdue";
+        int hash = io.wheelcast.codec.IdBytes.hash(bytes(timer), 0, timer.length());
+        List<Integer> ranked = new ArrayList<>(List.of(1, 2, 3, 4)); // the owner's holders, best first
+        ranked.sort((a, b) -> Long.compareUnsigned(
+                io.wheelcast.engine.membership.Membership.score(SimulatedLan.NODE_ID_BASE + b, hash),
+                io.wheelcast.engine.membership.Membership.score(SimulatedLan.NODE_ID_BASE + a, hash)));
+        int adopter = ranked.get(0);
+        int cutOff = ranked.get(1); // stops hearing the owner at the deadline
+        long due = lan.now + 3_000 + 2_000;
+        long graceOver = due + 5_000;
+        lan.lose = (to, d) -> d != null && (SimulatedLan.carries(d, io.wheelcast.codec.Frame.Fired.class, timer)
+                || (to == cutOff && d.senderId() == SimulatedLan.NODE_ID_BASE && lan.now >= due - 20)
+                || (to == adopter && d.senderId() == SimulatedLan.NODE_ID_BASE + cutOff && lan.now < graceOver + 2_500
+                    && SimulatedLan.carries(d, io.wheelcast.codec.Frame.Schedule.class, timer)));
+        lan.run(3_000);
+        lan.node(0).schedule(bytes(timer), 2_000, null, new CompletableFuture<>(), lan.now);
+        lan.run(5_000); // fired on its owner 3 s ago: the adopter drops its copy at the grace, the owner still alive
+        lan.crashed[0] = true;
+        lan.run(20_000);
+        int fired = 0;
+        for (List<TimerExpiry> node : lan.expiries) {
+            for (TimerExpiry e : node) {
+                fired += e.idAsString().equals(timer) ? 1 : 0;
+            }
+        }
+        String figures = "seed=" + Long.toHexString(seed) + " unicast=" + unicast + " adopter=" + adopter + " cut_off=" + cutOff
+                + " fired=" + fired + counts(lan, Counter.TIMERS_FIRED, Counter.TIMERS_ADOPTED, Counter.ORPHANS_FORWARDED,
+                Counter.TAKEOVERS_PRESUMED_FIRED, Counter.REPLICAS_EXPIRED);
+        System.out.println("failover overdue hand-over: " + figures);
+        assertThat(lan.counters(cutOff).get(Counter.ORPHANS_FORWARDED)).as("the hand-over was re-sent: " + figures).isGreaterThan(1);
+        assertThat(fired).as("fired once, by its owner: " + figures).isEqualTo(1);
+        assertThat(lan.expiries.get(0)).as(figures).hasSize(1);
+    }
+
+    /**
      * Chaos run seed 7 (c7-61): an owner fired its timer, one holder missed the FIRED, and a
      * later fault (here a partition) cut the owner off from that holder. The holder knew the
      * owner was alive well past the deadline, but it was not the adopter: it handed the timer

@@ -202,7 +202,7 @@ final class Failover implements Membership.DeathListener {
         if ((registry.marks(h) & TimerRegistry.MARK_KILLED) != 0) {
             frames.killOf(winner, h); // the kill first, so the adopter takes it over as cancelled
         }
-        long due = registry.deadline(h) - config.replicaGraceMs();
+        long due = registry.replicaDue(h);
         frames.schedule(winner, 0, h, due - clock.nowMs, deadOwner); // negative: overdue by that much
         counters.increment(Counter.ORPHANS_FORWARDED);
         registry.attempts(h, registry.attempts(h) + 1);
@@ -216,7 +216,7 @@ final class Failover implements Membership.DeathListener {
         }
         var ids = registry.ids();
         String id = new String(ids.arena(), ids.idOffset(h), ids.idLength(h), StandardCharsets.UTF_8);
-        long due = registry.deadline(h) - config.replicaGraceMs();
+        long due = registry.replicaDue(h);
         LOG.debug("takeover of {} from {}: {} (due in {} ms, owner last heard {} ms ago, marks {})", id,
                 Long.toHexString(deadOwner), decision, due - clock.nowMs, clock.nowMs - membership.lastReceived(deadOwner),
                 Integer.toBinaryString(registry.marks(h)));
@@ -274,7 +274,7 @@ final class Failover implements Membership.DeathListener {
         if (presumedFired(h, deadOwner)) {
             return;
         }
-        long due = registry.deadline(h) - config.replicaGraceMs();
+        long due = registry.replicaDue(h);
         if (!registry.hasRoom(EntryKind.LOCAL_ARMED)) {
             counters.increment(Counter.ADOPTIONS_DROPPED_FULL);
             return;
@@ -297,7 +297,7 @@ final class Failover implements Membership.DeathListener {
      * crash before then must leave the timer to an adopter (defect 10, docs/operations.md).
      */
     private boolean presumedFired(int h, long deadOwner) {
-        long due = registry.deadline(h) - config.replicaGraceMs();
+        long due = registry.replicaDue(h);
         if (due + PRESUMED_FIRED_MARGIN_MS >= membership.settledThrough(deadOwner)) {
             return false;
         }
@@ -342,6 +342,7 @@ final class Failover implements Membership.DeathListener {
         byte[] payload = registry.payload(h);
         registry.cancelRetry(h);
         registry.transition(h, EntryKind.REPLICA, due + config.replicaGraceMs());
+        registry.replicaDue(h, due);
         registry.owner(h, newOwner);
         registry.payload(h, payload);
         registry.killedBy(h, 0, 0);
@@ -363,7 +364,7 @@ final class Failover implements Membership.DeathListener {
      */
     void replicaGraceOver(int h, long now) {
         long owner = registry.owner(h);
-        long due = registry.deadline(h) - config.replicaGraceMs();
+        long due = registry.replicaDue(h);
         if ((registry.marks(h) & TimerRegistry.MARK_DONE) != 0) {
             boolean handOversMayCome = config.takeover() && (membership.diedWithin(owner, now, Replication.RECENTLY_DEAD_MS)
                     || (membership.isAlive(owner) && membership.lastReceived(owner) <= due));
@@ -387,7 +388,7 @@ final class Failover implements Membership.DeathListener {
             }
             return;
         }
-        if (config.takeover() && membership.isAlive(owner) && membership.settledThrough(owner) <= due + PRESUMED_FIRED_MARGIN_MS) {
+        if (config.takeover() && membership.isAlive(owner) && membership.settledThrough(owner) <= due) {
             registry.wheel().schedule(h, now + config.heartbeatIntervalMs());
             return;
         }

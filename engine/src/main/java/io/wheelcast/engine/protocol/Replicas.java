@@ -68,6 +68,7 @@ final class Replicas {
                         registry.marks(h, 0); // its owner armed the id again
                     }
                     registry.transition(h, EntryKind.REPLICA, due + config.replicaGraceMs());
+                    registry.replicaDue(h, due);
                     registry.owner(h, owner);
                     if (owner == sender) {
                         registry.cancelRetry(h); // an owner is alive again: nothing to hand over
@@ -124,6 +125,7 @@ final class Replicas {
             return;
         }
         registry.owner(h, owner);
+        registry.replicaDue(h, due);
         if (f.payloadLength() > 0) {
             registry.payload(h, f.payloadCopy());
         }

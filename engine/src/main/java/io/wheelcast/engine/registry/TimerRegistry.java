@@ -238,6 +238,19 @@ public final class TimerRegistry {
     }
 
     /**
+     * A REPLICA: the timer's deadline as the owner announced it. The wheel deadline of a replica
+     * moves on while it is kept past its grace (owner silent, hand-overs due), so it cannot
+     * stand for the timer's deadline. Shares the column of {@link #holder} (own timers only).
+     */
+    public long replicaDue(int h) {
+        return holders[h];
+    }
+
+    public void replicaDue(int h, long dueMs) {
+        holders[h] = dueMs;
+    }
+
+    /**
      * LOCAL_ARMED: which of the timer's designated holders acknowledged their copy, one bit per
      * rank (bit 0: the rendezvous winner) in this node's current view. Shares the column of the
      * canceller, which only finished entries have.
