@@ -3,11 +3,11 @@ package io.wheelcast.codec;
 import io.netty.buffer.ByteBuf;
 
 /**
- * SETTLED (type 9): how far the sender's expiries are settled, sent with each heartbeat.
+ * SETTLED (type 9): how far the sender's expiries are settled; a node begins every datagram with one.
  *
  * <pre>
  *  0 frame header (type=9, flags, length = 8)
- *  4 u32 unsettledForMs  how long the oldest expiry whose listener has not returned has waited (0: none)
+ *  4 u32 unsettledForMs  every timer due more than this before sending has fired and its listener returned (0: all due so far)
  * </pre>
  *
  * <p>An owner tells a timer's holders that it fired (FIRED) only once its listener returned, so
