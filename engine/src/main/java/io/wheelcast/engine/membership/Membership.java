@@ -334,7 +334,7 @@ public final class Membership {
      * sending it was delivered. Ignored while it defers its timers (it holds some back unfired).
      */
     public void settled(long member, long nowMs, long unsettledForMs) {
-        int i = indexOf(member);
+        int i = touched >= 0 && touched < size && ids[touched] == member ? touched : indexOf(member); // one per datagram: no second scan
         if (i >= 0 && !left[i] && !deferring[i]) {
             reportsSettled[i] = true;
             settledThrough[i] = Math.max(settledThrough[i], nowMs - unsettledForMs);

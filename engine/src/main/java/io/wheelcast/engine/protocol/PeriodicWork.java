@@ -153,9 +153,8 @@ final class PeriodicWork {
 
     /** A heartbeat carrying the live-timer count (interval 0 is the goodbye). */
     void heartbeat(long intervalMs) {
-        long now = clock.nowMs;
         frames.heartbeat(registry.count(EntryKind.LOCAL_ARMED), intervalMs, ++heartbeats,
-                now < quarantineUntilMs ? HeartbeatFlyweight.FLAG_DEFERRING : 0);
+                clock.nowMs < quarantineUntilMs ? HeartbeatFlyweight.FLAG_DEFERRING : 0);
     }
 
     /**

@@ -14,6 +14,7 @@ import io.wheelcast.engine.counters.LatencyRecorders;
 import io.wheelcast.engine.membership.Membership;
 import io.wheelcast.engine.registry.EntryKind;
 import io.wheelcast.engine.registry.TimerRegistry;
+import org.jctools.queues.MessagePassingQueue;
 
 import java.util.concurrent.CompletableFuture;
 
@@ -59,7 +60,7 @@ final class Replication {
     /** Some own timer has no acknowledged replica and waits for a member to join (no other member was alive). */
     private boolean parked;
     private final ListenerReturns returns;
-    private final org.jctools.queues.MessagePassingQueue.Consumer<ListenerReturns.Delivery> settleOne = this::settleDelivery;
+    private final MessagePassingQueue.Consumer<ListenerReturns.Delivery> settleOne = this::settleDelivery;
 
     Replication(NodeConfig config, long nodeId, Counters counters, TimerRegistry registry, Membership membership,
                 EntryFrames frames, RetryTimeouts timeouts, UserHandoff handoff, LatencyRecorders latencies,
