@@ -458,6 +458,39 @@ class FailoverTest {
     }
 
     /**
+     * Defect 12 (the hour-long multicast nemesis run lost c1-44910): a holder paused across the
+     * owner's crash reads, when it resumes, the owner's last datagrams from its socket. Dated to
+     * the moment they were read, their SETTLED reports said the owner had delivered everything
+     * due until then, so the holder presumed fired every timer due between the crash and its
+     * resume (and answered the other holders' hand-overs, so they stopped): lost. Datagrams read
+     * while the loop catches up after a stall are now dated to the stall's start.
+     */
+    @ParameterizedTest(name = "unicast={0}")
+    @ValueSource(booleans = {false, true})
+    void aHolderPausedAcrossTheOwnersCrashDoesNotTakeItsLateReadReportsForProofOfFiring(boolean unicast) {
+        long seed = 0xDEF12L + (unicast ? 1 : 0);
+        SimulatedLan lan = new SimulatedLan(NODES, seed, 0, 1, builder(unicast));
+        lan.run(3_000);
+        int timers = 200;
+        lan.paused[1] = true;
+        lan.run(500);
+        for (int i = 0; i < timers; i++) { // due 0.3-0.9 s after the crash, before the paused holder resumes
+            lan.node(0).schedule(bytes(id(i)), 400 + i * 3L, bytes("p" + i), new CompletableFuture<>(), lan.now);
+        }
+        lan.run(100); // their SCHEDULEs (each datagram with a SETTLED report) wait in the paused holder's socket
+        lan.crashed[0] = true;
+        lan.run(1_500);
+        lan.resume(1);
+        lan.run(20_000);
+        int[] lostDoubled = lostAndDoubled(lan, timers);
+        String figures = "seed=" + Long.toHexString(seed) + " lost=" + lostDoubled[0] + " doubled=" + lostDoubled[1]
+                + counts(lan, Counter.TAKEOVERS_PRESUMED_FIRED, Counter.TIMERS_ADOPTED, Counter.ORPHANS_FORWARDED);
+        System.out.println("failover paused holder: unicast=" + unicast + " " + figures);
+        assertThat(lostDoubled[0]).as(figures).isZero();
+        assertThat(lostDoubled[1]).as(figures).isZero();
+    }
+
+    /**
      * Chaos run seed 1, hour-long, multicast (c1-42505 and c1-42518, defect 10): the owner fired
      * the timers and told their holders, then was SIGKILLed before its listener (the job
      * server's mailer) had run on a CPU-starved box; every survivor knew the timers had fired, so

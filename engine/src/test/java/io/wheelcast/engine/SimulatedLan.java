@@ -4,7 +4,6 @@ import io.wheelcast.codec.Datagram;
 import io.wheelcast.codec.DatagramDecoder;
 import io.wheelcast.codec.DecoderLimits;
 import io.wheelcast.codec.Frame;
-import java.nio.charset.StandardCharsets;
 
 import io.wheelcast.engine.config.NodeConfig;
 import io.wheelcast.engine.counters.Counters;
@@ -44,8 +43,9 @@ final class SimulatedLan {
         return builder.unicast().seeds("127.0.0.1:1");
     }
 
-    /** Node i's id is NODE_ID_BASE + i. */
+    /** Node i's id is NODE_ID_BASE + i (its first incarnation; each restart adds INCARNATION_STEP). */
     static final long NODE_ID_BASE = 0x1000L;
+    static final long INCARNATION_STEP = 0x1_0000L;
 
     final List<NodeCore> nodes = new ArrayList<>();
     final List<Counters> counters = new ArrayList<>();
@@ -55,7 +55,12 @@ final class SimulatedLan {
      * bucket per millisecond: a priority queue cost the 1,000-node simulation most of its time).
      */
     private final Map<Long, ArrayList<InFlight>> wire = new HashMap<>();
+    private final NodeConfig config;
     private final SplittableRandom random;
+    /** Restarts per slot. */
+    private final int[] incarnation;
+    /** A loss burst on a host: this percentage of what is sent to it is lost, on top of the LAN's (as lan.sh drops on input). */
+    final double[] lossOf;
     private final double lossPercent;
     private final long latencyMs;
     double duplicatePercent;
@@ -105,39 +110,58 @@ final class SimulatedLan {
             throw new IllegalArgumentException("latencyMs must be at least 1 (a datagram arrives in a later millisecond): " + latencyMs);
         }
         this.latencyMs = latencyMs;
-        NodeConfig config = builder.completionExecutor(Runnable::run).faultPlan(FaultPlan.NONE).build();
+        this.config = builder.completionExecutor(Runnable::run).faultPlan(FaultPlan.NONE).build();
         this.unicastMode = config.unicast() != null;
+        this.incarnation = new int[slots];
+        this.lossOf = new double[slots];
         for (int i = 0; i < size; i++) {
-            int from = i;
-            Counters c = new Counters();
-            List<TimerExpiry> fired = new ArrayList<>();
-            NodeCore core = new NodeCore(config, NODE_ID_BASE + i, c, new DatagramSink() {
-                @Override
-                public ByteBuf allocate(int capacity) {
-                    return Unpooled.buffer(capacity);
-                }
-
-                @Override
-                public void send(ByteBuf datagram) {
-                    transmit(from, datagram, -1);
-                }
-
-                @Override
-                public void sendTo(ByteBuf datagram, long member) {
-                    int to = (int) (member - NODE_ID_BASE);
-                    transmit(from, datagram, to >= 0 && to < size ? to : -1);
-                }
-
-                @Override
-                public void flush() {
-                }
-            }, now);
-            core.setListener(fired::add, Runnable::run);
-            nodes.add(core);
+            expiries.add(new ArrayList<>());
             backlog.add(new ArrayList<>());
-            counters.add(c);
-            expiries.add(fired);
+            counters.add(null);
+            nodes.add(null);
+            start(i, NODE_ID_BASE + i);
         }
+    }
+
+    /** A new process in slot {@code i}, with its own counters; its expiries go to the slot's list (the host's outbox). */
+    private void start(int i, long nodeId) {
+        Counters c = new Counters();
+        NodeCore core = new NodeCore(config, nodeId, c, new DatagramSink() {
+            @Override
+            public ByteBuf allocate(int capacity) {
+                return Unpooled.buffer(capacity);
+            }
+
+            @Override
+            public void send(ByteBuf datagram) {
+                transmit(i, datagram, -1);
+            }
+
+            @Override
+            public void sendTo(ByteBuf datagram, long member) {
+                // a member's slot whatever its incarnation: a restarted host has the old one's address
+                int to = member < NODE_ID_BASE ? -1 : (int) ((member - NODE_ID_BASE) & INCARNATION_STEP - 1);
+                transmit(i, datagram, to < datagramsSent.length ? to : -1);
+            }
+
+            @Override
+            public void flush() {
+            }
+        }, now);
+        core.setListener(expiries.get(i)::add, Runnable::run);
+        nodes.set(i, core);
+        counters.set(i, c);
+    }
+
+    /**
+     * A crashed host comes back as a new process: a new node id (the incarnation in the bits above
+     * the slot), empty tables, the same address, and the same outbox.
+     */
+    void restart(int i) {
+        crashed[i] = false;
+        paused[i] = false;
+        backlog.get(i).clear();
+        start(i, NODE_ID_BASE + i + INCARNATION_STEP * ++incarnation[i]);
     }
 
     /** Puts a sent datagram on the wire to every other node ({@code onlyTo} -1) or to one. */
@@ -167,7 +191,8 @@ final class SimulatedLan {
                 continue;
             }
             sent++;
-            if (random.nextDouble() * 100 < lossPercent || (lose != null && lose.test(to, decoded(bytes)))) {
+            if (random.nextDouble() * 100 < lossPercent
+                    || (lossOf[to] > 0 && random.nextDouble() * 100 < lossOf[to]) || (lose != null && lose.test(to, decoded(bytes)))) {
                 dropped++;
                 continue;
             }

@@ -95,7 +95,7 @@ final class Failover implements Membership.DeathListener {
     /** How far a member's expiries are settled: what it fired before then, it delivered and told its holders. */
     void onSettled(HeaderFlyweight header, SettledFlyweight f) {
         counters.increment(Counter.FRAMES_IN_SETTLED);
-        membership.settled(header.senderId(), clock.nowMs, f.unsettledForMs());
+        membership.settled(header.senderId(), clock.arrivedNoEarlierThanMs(), f.unsettledForMs());
     }
 
     /** A member declared dead was heard again. */

@@ -220,7 +220,7 @@ public final class NodeCore implements FrameHandler {
         }
         decoder.dispatch(this);
         readAhead.clear();
-        membership.received(sender, now);
+        membership.received(sender, clock.arrivedNoEarlierThanMs()); // read late after our stall: no proof it lived till now
     }
 
     /** Tag first (nothing is trusted before it), then the freshness bound on the signed timestamp. */

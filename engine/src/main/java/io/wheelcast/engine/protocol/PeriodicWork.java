@@ -42,6 +42,8 @@ final class PeriodicWork {
     private final TimerWheel.ExpiryHandler retransmitDue;
     private final TimerWheel.ExpiryHandler retryDue = this::onRetryDue;
     private long lastTickMs = Long.MIN_VALUE;
+    /** The last tick, whatever the heartbeat settings (dates what a stall left in the socket, {@link LoopClock}). */
+    private long lastTurnMs = Long.MIN_VALUE;
     private long nextDetectMs;
     private long nextHeartbeatMs;
     private long heartbeats;
@@ -76,6 +78,7 @@ final class PeriodicWork {
      * answer to what waited in the socket, which would otherwise read as proof that it fired them.
      */
     void beforeDatagram(long now) {
+        clock.turned(lastTurnMs, config.tickMs());
         long interval = config.heartbeatIntervalMs();
         if (interval <= 0 || lastTickMs == Long.MIN_VALUE || now - lastTickMs - config.tickMs() < interval / 4) {
             return;
@@ -90,6 +93,8 @@ final class PeriodicWork {
 
     /** Fires due timers, retransmits due kills, expires records, sends heartbeats; the caller flushes. */
     void tick(long now) {
+        clock.turned(lastTurnMs, config.tickMs());
+        lastTurnMs = now;
         long interval = config.heartbeatIntervalMs();
         if (interval > 0) {
             watchOwnPause(now, interval);
