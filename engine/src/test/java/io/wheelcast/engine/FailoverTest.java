@@ -9,6 +9,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -455,6 +456,46 @@ class FailoverTest {
         System.out.println("failover stale holder: " + figures);
         assertThat(fired).as("fired once, by its owner: " + figures).isEqualTo(1);
         assertThat(lan.expiries.get(0)).as(figures).hasSize(1);
+    }
+
+    /**
+     * Defect 13 (SimulatedNemesisTest, multicast seed 10): the adopter-to-be detects the owner's
+     * death seconds after the other holders (a loss burst it went through lengthened its
+     * timeout). Their hand-overs reach it while it still hears the owner alive: it answers that
+     * it holds the timer, and they dropped their copies at the grace. It crashed before its own
+     * detector fired: lost. They now keep the copy while the owner died lately, and decide
+     * again without the adopter-to-be when it dies.
+     */
+    @ParameterizedTest(name = "unicast={0}")
+    @ValueSource(booleans = {false, true})
+    void anAdopterToBeThatDiesBeforeItsSlowerDetectorFiresLosesNoTimer(boolean unicast) {
+        long seed = 0xDEF13L + (unicast ? 1 : 0);
+        SimulatedLan lan = new SimulatedLan(NODES, seed, 0, 1, builder(unicast));
+        lan.run(3_000);
+        lan.lossOf[1] = 50; // node 1 learns a lossy network: its failure timeouts grow
+        lan.run(15_000);
+        lan.lossOf[1] = 0;
+        int timers = 200;
+        for (int i = 0; i < timers; i++) {
+            lan.node(0).schedule(bytes(id(i)), 2_000 + i * 3L, bytes("p" + i), new CompletableFuture<>(), lan.now);
+        }
+        lan.run(200);
+        lan.crashed[0] = true;
+        long crashAt = lan.now;
+        long others = Math.max(lan.node(2).failureTimeoutOf(lan.node(0).nodeId()), lan.node(3).failureTimeoutOf(lan.node(0).nodeId()));
+        long slow = lan.node(1).failureTimeoutOf(lan.node(0).nodeId());
+        lan.run(others + 6_000); // the others detect, hand over and reach the grace; node 1 has not detected yet
+        boolean slowStillHearsOwner = Arrays.stream(lan.node(1).liveMembers()).anyMatch(m -> m == SimulatedLan.NODE_ID_BASE);
+        lan.crashed[1] = true;
+        lan.run(40_000);
+        int[] lostDoubled = lostAndDoubled(lan, timers);
+        String figures = "seed=" + Long.toHexString(seed) + " lost=" + lostDoubled[0] + " doubled=" + lostDoubled[1]
+                + " timeout_ms_others=" + others + " timeout_ms_node1=" + slow + " node1_still_hears_owner=" + slowStillHearsOwner
+                + " crash_at=" + crashAt + counts(lan, Counter.TIMERS_ADOPTED, Counter.ORPHANS_FORWARDED, Counter.REPLICAS_EXPIRED);
+        System.out.println("failover slow adopter-to-be: unicast=" + unicast + " " + figures);
+        assertThat(slowStillHearsOwner).as("the scenario needs node 1's detector to lag: " + figures).isTrue();
+        assertThat(lostDoubled[0]).as(figures).isZero();
+        assertThat(lostDoubled[1]).as(figures).isZero();
     }
 
     /**

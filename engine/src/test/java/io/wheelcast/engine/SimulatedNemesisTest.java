@@ -280,6 +280,9 @@ class SimulatedNemesisTest {
                 + " faults=" + kinds + " datagrams=" + lan.sent + " dropped=" + lan.dropped + " violations=" + violations.size();
         System.out.println("simulated nemesis: " + figures);
         violations.forEach(v -> System.out.println("  violation " + v));
+        if (lan.traceId != null) {
+            faults.forEach(f -> System.out.println("  fault " + f));
+        }
         assertThat(violations).as(figures).isEmpty();
     }
 

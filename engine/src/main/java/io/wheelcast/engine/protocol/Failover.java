@@ -377,7 +377,14 @@ final class Failover implements Membership.DeathListener {
         }
         if (config.takeover() && membership.isDead(owner)) {
             if (registry.attempts(h) > 0 && !registry.retryPending(h)) {
-                // handed over and answered: the adopter has it; re-sending a stale copy now could revive a finished timer
+                // Handed over and answered: the adopter-to-be has it. Kept while the owner died
+                // lately, as a copy in case that one dies too before its own detector (slower
+                // after a loss burst) lets it adopt: takeOver then decides again without it
+                // (defect 13). Nothing is re-sent meanwhile, which could revive a finished timer.
+                if (membership.diedWithin(owner, now, Replication.RECENTLY_DEAD_MS)) {
+                    registry.wheel().schedule(h, now + config.heartbeatIntervalMs());
+                    return;
+                }
                 counters.increment(Counter.REPLICAS_EXPIRED);
                 registry.remove(h);
                 return;
