@@ -463,6 +463,23 @@ public final class Membership {
         return declared;
     }
 
+    /**
+     * A peer declared {@code member} dead: if we have not heard it for {@code silentForMs} either,
+     * we declare it dead now rather than wait out our own timeout (stretched, say, by a loss burst
+     * we went through). Two views agree; a member wrongly declared comes back as after a pause.
+     * Returns true if it was declared dead now.
+     */
+    public boolean confirmDead(long member, long nowMs, long silentForMs, DeathListener listener) {
+        int i = indexOf(member);
+        if (i < 0 || !alive[i] || left[i] || nowMs - lastHeard[i] < silentForMs) {
+            return false;
+        }
+        alive[i] = false;
+        live--;
+        listener.onDead(member);
+        return true;
+    }
+
     public boolean isAlive(long member) {
         int i = indexOf(member);
         return i >= 0 && alive[i];

@@ -241,6 +241,14 @@ final class Failover implements Membership.DeathListener {
             return;
         }
         boolean winner = membership.winner(registry.ids().hash(h), nodeId, owner) == nodeId;
+        if (winner && membership.isAlive(owner)
+                && membership.confirmDead(owner, clock.nowMs, config.failureTimeoutMs() - config.heartbeatIntervalMs(), this)) {
+            // A survivor declared the owner dead and we have not heard it for most of a timeout
+            // either: we agree now. Waiting out our own timeout (a loss burst we went through can
+            // stretch it past 15 s) left the timer to the others' copies, which they drop once we
+            // answer; a crash of ours meanwhile lost it (defect 13). takeOver adopted it.
+            return;
+        }
         if (!membership.isAlive(owner)) {
             if (winner) {
                 adopt(h, owner);
@@ -377,14 +385,7 @@ final class Failover implements Membership.DeathListener {
         }
         if (config.takeover() && membership.isDead(owner)) {
             if (registry.attempts(h) > 0 && !registry.retryPending(h)) {
-                // Handed over and answered: the adopter-to-be has it. Kept while the owner died
-                // lately, as a copy in case that one dies too before its own detector (slower
-                // after a loss burst) lets it adopt: takeOver then decides again without it
-                // (defect 13). Nothing is re-sent meanwhile, which could revive a finished timer.
-                if (membership.diedWithin(owner, now, Replication.RECENTLY_DEAD_MS)) {
-                    registry.wheel().schedule(h, now + config.heartbeatIntervalMs());
-                    return;
-                }
+                // handed over and answered: the adopter has it; re-sending a stale copy now could revive a finished timer
                 counters.increment(Counter.REPLICAS_EXPIRED);
                 registry.remove(h);
                 return;
