@@ -54,6 +54,13 @@ class FailoverTest {
         }
     }
 
+    /** Node 0 arms the first {@code timers} ids at once, due {@code firstDelayMs} on, 3 ms apart. */
+    private static void armSpread(SimulatedLan lan, int timers, long firstDelayMs) {
+        for (int i = 0; i < timers; i++) {
+            lan.node(0).schedule(bytes(id(i)), firstDelayMs + i * 3L, bytes("p" + i), new CompletableFuture<>(), lan.now);
+        }
+    }
+
     /** How many times each id fired, cluster-wide. */
     private static Map<String, Integer> fires(SimulatedLan lan) {
         Map<String, Integer> count = new HashMap<>();
@@ -475,9 +482,7 @@ class FailoverTest {
         lan.run(15_000);
         lan.lossOf[1] = 0;
         int timers = 200;
-        for (int i = 0; i < timers; i++) {
-            lan.node(0).schedule(bytes(id(i)), 2_000 + i * 3L, bytes("p" + i), new CompletableFuture<>(), lan.now);
-        }
+        armSpread(lan, timers, 2_000);
         lan.run(200);
         lan.crashed[0] = true;
         long crashAt = lan.now;
@@ -513,9 +518,7 @@ class FailoverTest {
         int timers = 200;
         lan.paused[1] = true;
         lan.run(500);
-        for (int i = 0; i < timers; i++) { // due 0.3-0.9 s after the crash, before the paused holder resumes
-            lan.node(0).schedule(bytes(id(i)), 400 + i * 3L, bytes("p" + i), new CompletableFuture<>(), lan.now);
-        }
+        armSpread(lan, timers, 400); // due 0.3-0.9 s after the crash, before the paused holder resumes
         lan.run(100); // their SCHEDULEs (each datagram with a SETTLED report) wait in the paused holder's socket
         lan.crashed[0] = true;
         lan.run(1_500);

@@ -7,6 +7,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,7 +51,6 @@ class SimulatedNemesisTest {
         long cancelAt;
         /** The cancel's answer; null while unanswered (or its host crashed before answering). */
         CancelOutcome.Status outcome;
-        long nextLifeAt = Long.MAX_VALUE;
         final List<Long> emails = new ArrayList<>();
 
         Life(String id, int host, long postAt, long timeoutMs) {
@@ -152,9 +152,6 @@ class SimulatedNemesisTest {
             return; // the POST finds nobody to answer it: no job
         }
         Life life = new Life(id, host, now, timeoutMs);
-        if (reuse != null) {
-            reuse.nextLifeAt = now;
-        }
         lives.add(life);
         current.put(id, life);
         CompletableFuture<ScheduleOutcome> armed = new CompletableFuture<>();
@@ -222,7 +219,7 @@ class SimulatedNemesisTest {
                     }
                 }
                 begin("partition", side, now + 5_000 + random.nextInt(16_000), () -> {
-                    java.util.Arrays.fill(lan.side, 0);
+                    Arrays.fill(lan.side, 0);
                     next.run();
                 });
             }

@@ -451,10 +451,8 @@ public final class Membership {
                 timeouts[i] = Math.max(timeouts[i], timeout(i));
             }
             if (nowMs - lastHeard[i] > timeouts[i]) {
-                alive[i] = false;
-                live--;
                 declared++;
-                listener.onDead(ids[i]);
+                declareDead(i, listener);
             } else {
                 next = Math.min(next, lastHeard[i] + timeouts[i]);
             }
@@ -474,10 +472,14 @@ public final class Membership {
         if (i < 0 || !alive[i] || left[i] || nowMs - lastHeard[i] < silentForMs) {
             return false;
         }
+        declareDead(i, listener);
+        return true;
+    }
+
+    private void declareDead(int i, DeathListener listener) {
         alive[i] = false;
         live--;
-        listener.onDead(member);
-        return true;
+        listener.onDead(ids[i]);
     }
 
     public boolean isAlive(long member) {

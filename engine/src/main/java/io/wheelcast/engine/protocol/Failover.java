@@ -241,8 +241,7 @@ final class Failover implements Membership.DeathListener {
             return;
         }
         boolean winner = membership.winner(registry.ids().hash(h), nodeId, owner) == nodeId;
-        if (winner && membership.isAlive(owner)
-                && membership.confirmDead(owner, clock.nowMs, config.failureTimeoutMs() - config.heartbeatIntervalMs(), this)) {
+        if (winner && membership.confirmDead(owner, clock.nowMs, config.failureTimeoutMs() - config.heartbeatIntervalMs(), this)) {
             // A survivor declared the owner dead and we have not heard it for most of a timeout
             // either: we agree now. Waiting out our own timeout (a loss burst we went through can
             // stretch it past 15 s) left the timer to the others' copies, which they drop once we
