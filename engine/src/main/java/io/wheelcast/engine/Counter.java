@@ -51,6 +51,11 @@ public enum Counter {
     TIMERS_YIELDED, TIMERS_FIRED_ELSEWHERE, TIMERS_CANCELLED_ELSEWHERE,
     /** A FIRED for an id whose timer here belongs to another owner: an earlier life of a reused id, ignored. */
     OUTCOMES_OF_OTHER_LIVES,
+    /**
+     * A timer that finished before its designated backup acknowledged a copy, whose outcome went
+     * unanswered by the backup through every re-send: the backup never had a copy, or is unreachable.
+     */
+    OUTCOMES_UNCONFIRMED,
     /** Kills of a timer this node adopted from a member that is back: that member answers, not our record. */
     KILLS_LEFT_TO_OWNER,
     /**

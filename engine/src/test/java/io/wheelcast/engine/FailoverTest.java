@@ -1,5 +1,6 @@
 package io.wheelcast.engine;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -131,6 +132,19 @@ class FailoverTest {
         assertThat(figures).as(figures).contains(" lost=0 ", " doubled=0 ", " cancelled_fired=0 ");
     }
 
+    private static String whoFired(SimulatedLan lan, String id) {
+        StringBuilder sb = new StringBuilder();
+        for (int n = 0; n < lan.expiries.size(); n++) {
+            for (TimerExpiry e : lan.expiries.get(n)) {
+                if (e.idAsString().equals(id)) {
+                    sb.append(" node").append(n).append(" deadline=").append(e.deadlineMs()).append(" fired_at=").append(e.firedAtMs())
+                            .append(" adopted_from=").append(Long.toHexString(e.adoptedFromId()));
+                }
+            }
+        }
+        return sb.toString();
+    }
+
     /** For each timer that fired twice: how long before {@code stopAt} (the owner's crash or pause) it was due. */
     private static List<Long> doubledDueMsBefore(SimulatedLan lan, long armedAt, long stopAt) {
         Map<String, Integer> fires = fires(lan);
@@ -157,21 +171,20 @@ class FailoverTest {
         return Long.parseLong(figures.replaceAll(".* late_max_ms=(\\d+).*", "$1"));
     }
 
-    /** k = 3 of 4 nodes is every other member: the replication of the multicast engine before bounded replicas. */
-    @ParameterizedTest(name = "{0}% loss, k={1}, unicast={2}")
-    @CsvSource({"0,2,false", "10,2,false", "30,2,false", "0,1,false", "10,1,false", "30,1,false", "10,3,false",
-            "0,2,true", "10,2,true", "30,2,true", "10,1,true"})
-    void crashedOwnersTimersFireExactlyOnceOnTheSurvivors(int lossPercent, int k, boolean unicast) {
-        long seed = 0xFA11_0000L + lossPercent + 0x100L * k + (unicast ? 0x1000L : 0);
-        SimulatedLan lan = new SimulatedLan(NODES, seed, lossPercent, 1, builder(unicast).replicas(k));
+    /**
+     * Node 0 arms {@link #TIMERS} timers, a tenth are cancelled while it lives and a tenth after it
+     * crashes (1.5 s after arming); the survivors run 25 s. Returns the figures; fills in how long
+     * before the crash each doubled timer was due.
+     */
+    private static String crashTheOwner(SimulatedLan lan, long seed, List<Long> doubledDueBeforeCrash) {
         lan.run(3_000); // members hear each other
         long armedAt = lan.now;
         armAll(lan, 0);
         lan.run(500);
-        Set<String> cancelled = new HashSet<>();
+        Map<String, CompletableFuture<CancelOutcome>> cancels = new HashMap<>();
         for (int i = 0; i < TIMERS; i += 10) { // cancelled while the owner lives
-            lan.node(1).cancel(bytes(id(i)), new CompletableFuture<>(), lan.now);
-            cancelled.add(id(i));
+            cancels.put(id(i), new CompletableFuture<>());
+            lan.node(1).cancel(bytes(id(i)), cancels.get(id(i)), lan.now);
         }
         lan.run(1_000);
         lan.crashed[0] = true;
@@ -179,30 +192,58 @@ class FailoverTest {
         lan.run(200);
         for (int i = 5; i < TIMERS; i += 10) { // cancelled after the crash, before anyone noticed, and before their deadline
             if (armedAt + i / 100 + delayOf(i) > lan.now + 100) {
-                lan.node(2).cancel(bytes(id(i)), new CompletableFuture<>(), lan.now);
-                cancelled.add(id(i));
+                cancels.put(id(i), new CompletableFuture<>());
+                lan.node(2).cancel(bytes(id(i)), cancels.get(id(i)), lan.now);
             }
         }
         lan.run(25_000);
 
-        String figures = figures(seed, lan, fires(lan), cancelled) + counts(lan, Counter.MEMBERS_DEAD, Counter.MEMBERS_REVIVED, Counter.TIMERS_ADOPTED,
+        // A cancel answered CANCELLED must never fire; one answered UNCONFIRMED may (its kill may have come too late).
+        Map<String, Integer> fires = fires(lan);
+        Map<CancelOutcome.Status, Integer> answered = new java.util.EnumMap<>(CancelOutcome.Status.class);
+        int confirmedFired = 0;
+        for (Map.Entry<String, CompletableFuture<CancelOutcome>> c : cancels.entrySet()) {
+            CancelOutcome.Status status = c.getValue().isDone() && !c.getValue().isCompletedExceptionally()
+                    ? c.getValue().join().status() : null;
+            answered.merge(status == null ? CancelOutcome.Status.UNCONFIRMED : status, 1, Integer::sum);
+            if (status == CancelOutcome.Status.CANCELLED && fires.getOrDefault(c.getKey(), 0) > 0) {
+                confirmedFired++;
+                System.out.println("cancelled yet fired: " + c.getKey() + " answer=" + c.getValue().join()
+                        + " crash_at=" + crashAt + " " + whoFired(lan, c.getKey()));
+            }
+        }
+        for (int i = 0; i < TIMERS; i++) {
+            if (!cancels.containsKey(id(i)) && !fires.containsKey(id(i))) {
+                System.out.println("lost: " + id(i) + " due=" + (armedAt + i / 100 + delayOf(i)) + " crash_at=" + crashAt);
+            }
+        }
+        String figures = figures(seed, lan, fires, cancels.keySet()) + " cancelled_confirmed_fired=" + confirmedFired
+                + " cancel_answers=" + answered + counts(lan, Counter.MEMBERS_DEAD, Counter.MEMBERS_REVIVED, Counter.TIMERS_ADOPTED,
                 Counter.TIMERS_ADOPTED_CANCELLED, Counter.TIMERS_YIELDED, Counter.ORPHANS_FORWARDED, Counter.REPLICAS_EXPIRED,
                 Counter.SCHEDULE_RETRANSMITS, Counter.FRAMES_OUT_REPLICATED);
         // The one double the protocol cannot rule out: the owner fired a timer in its last ~100 ms
         // and its FIRED datagram was lost; survivors cannot tell that from "crashed before firing".
-        List<Long> doubledDueBeforeCrash = doubledDueMsBefore(lan, armedAt, crashAt);
-        figures += " doubled_due_ms_before_crash=" + doubledDueBeforeCrash;
+        doubledDueBeforeCrash.addAll(doubledDueMsBefore(lan, armedAt, crashAt));
+        return figures + " doubled_due_ms_before_crash=" + doubledDueBeforeCrash;
+    }
+
+    /** k = 3 of 4 nodes is every other member: the replication of the multicast engine before bounded replicas. */
+    @ParameterizedTest(name = "{0}% loss, k={1}, unicast={2}")
+    @CsvSource({"0,2,false", "10,2,false", "30,2,false", "0,1,false", "10,1,false", "30,1,false", "10,3,false",
+            "0,2,true", "10,2,true", "30,2,true", "10,1,true"})
+    void crashedOwnersTimersFireExactlyOnceOnTheSurvivors(int lossPercent, int k, boolean unicast) {
+        long seed = 0xFA11_0000L + lossPercent + 0x100L * k + (unicast ? 0x1000L : 0);
+        SimulatedLan lan = new SimulatedLan(NODES, seed, lossPercent, 1, builder(unicast).replicas(k));
+        List<Long> doubledDueBeforeCrash = new ArrayList<>();
+        String figures = crashTheOwner(lan, seed, doubledDueBeforeCrash);
         System.out.println("failover crash: loss=" + lossPercent + "% k=" + k + " unicast=" + unicast + " " + figures);
-        assertThat(figures).as(figures).contains(" lost=0 ");
+        // At 30% loss too (defects 14 to 16 fixed; before, up to 10 of 10,000 were allowed to fire
+        // twice or despite a cancel). A cancel sent after the crash may answer UNCONFIRMED at 30%
+        // loss, and then its timer may fire; one answered CANCELLED never does.
+        assertThat(figures).as(figures).contains(" lost=0 ", " cancelled_confirmed_fired=0 ");
+        assertThat(doubledDueBeforeCrash).as(figures).allSatisfy(ms -> assertThat(ms).isBetween(0L, 100L));
         if (lossPercent <= 10) {
             assertExactlyOnceButTheLastInstant(figures, doubledDueBeforeCrash);
-        } else {
-            // 30% loss in every direction, 3 s after start: views can still differ, and a replica that
-            // missed both the kill and its answer can be adopted. Documented (docs/operations.md): a few
-            // in ten thousand, never a lost timer.
-            int doubled = Integer.parseInt(figures.replaceAll(".* doubled=(\\d+) .*", "$1"));
-            int cancelledFired = Integer.parseInt(figures.replaceAll(".* cancelled_fired=(\\d+) .*", "$1"));
-            assertThat(doubled + cancelledFired).as(figures).isLessThanOrEqualTo(TIMERS / 1_000);
         }
         if (lossPercent <= 10) {
             assertThat(lan.counters(1).get(Counter.MEMBERS_DEAD)).as(figures).isEqualTo(1);
@@ -218,6 +259,62 @@ class FailoverTest {
             timeout = Math.max(timeout, lan.node(n).failureTimeoutOf(lan.node(0).nodeId()));
         }
         assertThat(lateMax(figures)).as(figures + " timeout_ms=" + timeout).isLessThanOrEqualTo(timeout + 1_100 + 100);
+    }
+
+    /**
+     * The crash campaign's seeds that found defects 14 and 16 at 30% loss (docs/operations.md): a
+     * cancel answered CANCELLED whose timer the backup adopted and fired (14: cancelled before the
+     * backup's answer arrived, ca0001; 16: the backup forgot the cancel before a slow holder handed
+     * its stale copy over, ca0007). Defect 15 (lost with an owner that crashed before any holder
+     * had the copy) is RetryTimeoutsTest's.
+     */
+    @ParameterizedTest(name = "seed={0} k={1} unicast={2}")
+    @CsvSource({"ca0001,2,true", "ca0007,2,true"})
+    void crashCampaignSeedsThatFoundDefects(String seedHex, int k, boolean unicast) {
+        long seed = Long.parseLong(seedHex, 16);
+        SimulatedLan lan = new SimulatedLan(NODES, seed, 30, 1, builder(unicast).replicas(k));
+        List<Long> doubledDueBeforeCrash = new ArrayList<>();
+        String figures = crashTheOwner(lan, seed, doubledDueBeforeCrash);
+        System.out.println("failover campaign seed: k=" + k + " unicast=" + unicast + " " + figures);
+        assertThat(figures).as(figures).contains(" lost=0 ", " cancelled_confirmed_fired=0 ");
+        assertThat(doubledDueBeforeCrash).as(figures).allSatisfy(ms -> assertThat(ms).isBetween(0L, 100L));
+    }
+
+    /**
+     * The crash row over many seeds, to measure how often the last-instant double happens (off in
+     * the build): {@code -Dwheelcast.failover.campaign=40 -Dwheelcast.failover.loss=30}.
+     */
+    @Test
+    @Timeout(3_600)
+    void crashCampaign() {
+        int seeds = Integer.getInteger("wheelcast.failover.campaign", 0);
+        Assumptions.assumeTrue(seeds > 0, "a campaign runs only when asked for");
+        int lossPercent = Integer.getInteger("wheelcast.failover.loss", 30);
+        int first = Integer.getInteger("wheelcast.failover.first", 0);
+        for (String mode : System.getProperty("wheelcast.failover.modes", "2,false;1,false;2,true").split(";")) {
+            int k = Integer.parseInt(mode.split(",")[0]);
+            boolean unicast = Boolean.parseBoolean(mode.split(",")[1]);
+            int lost = 0;
+            int cancelledFired = 0;
+            List<Long> due = new ArrayList<>();
+            for (int s = first; s < first + seeds; s++) {
+                long seed = 0xCA_0000L + s;
+                System.out.println("failover campaign seed=" + Long.toHexString(seed));
+                SimulatedLan lan = new SimulatedLan(NODES, seed, lossPercent, 1, builder(unicast).replicas(k));
+                lan.traceId = System.getProperty("wheelcast.failover.trace");
+                String figures = crashTheOwner(lan, seed, due);
+                lost += Integer.parseInt(figures.replaceAll(".* lost=(\\d+) .*", "$1"));
+                cancelledFired += Integer.parseInt(figures.replaceAll(".* cancelled_confirmed_fired=(\\d+) .*", "$1"));
+                if (figures.contains(" doubled=0 ") && figures.contains(" lost=0 ") && figures.contains(" cancelled_confirmed_fired=0 ")) {
+                    continue;
+                }
+                System.out.println("failover campaign: loss=" + lossPercent + "% k=" + k + " unicast=" + unicast + " " + figures);
+            }
+            due.sort(null);
+            System.out.println("failover campaign total: loss=" + lossPercent + "% k=" + k + " unicast=" + unicast + " seeds=" + seeds
+                    + " timers=" + (long) seeds * TIMERS + " lost=" + lost + " cancelled_confirmed_fired=" + cancelledFired
+                    + " doubled=" + due.size() + " doubled_due_ms_before_crash=" + due);
+        }
     }
 
     @Test
@@ -462,6 +559,51 @@ class FailoverTest {
         System.out.println("failover stale holder: " + figures);
         assertThat(fired).as("fired once, by its owner: " + figures).isEqualTo(1);
         assertThat(lan.expiries.get(0)).as(figures).hasSize(1);
+    }
+
+    /**
+     * Defect 14 (the crash campaign of this class, unicast k = 2 at 30% loss: 13 of 200,000 timers
+     * fired although their cancel answered CANCELLED): a timer cancelled before its owner heard
+     * its designated backup acknowledge the copy (the answers were lost) had no holder to tell
+     * reliably. The KILL_ACK went to the holders once, was lost on the way to the backup, and the
+     * backup adopted and fired the cancelled timer when the owner crashed. Here every answer to the
+     * owner's SCHEDULEs is lost until the cancels, and every first KILL_ACK to the holders.
+     */
+    @ParameterizedTest(name = "unicast={0}")
+    @ValueSource(booleans = {false, true})
+    void aTimerCancelledBeforeItsBackupsAnswerArrivedIsNotRevivedByTheBackup(boolean unicast) {
+        long seed = 0xDEF14L + (unicast ? 1 : 0);
+        SimulatedLan lan = new SimulatedLan(NODES, seed, 0, 1, builder(unicast));
+        lan.run(3_000);
+        int timers = 200;
+        long cancelAt = lan.now + 200;
+        long crashAt = cancelAt + 1_000;
+        // and the canceller's answers to the adopter's announcements, which would have saved it
+        lan.lose = (to, d) -> d != null
+                && ((to == 0 && lan.now < cancelAt && d.frames().stream().anyMatch(f -> f instanceof io.wheelcast.codec.Frame.Replicated))
+                || (to >= 2 && lan.now < cancelAt + 5 && d.frames().stream().anyMatch(f -> f instanceof io.wheelcast.codec.Frame.KillAck))
+                || (to >= 2 && lan.now >= crashAt && d.senderId() == SimulatedLan.NODE_ID_BASE + 1
+                    && d.frames().stream().anyMatch(f -> f instanceof io.wheelcast.codec.Frame.KillAck || f instanceof io.wheelcast.codec.Frame.Kill)));
+        armSpread(lan, timers, 5_000);
+        lan.run(cancelAt - lan.now);
+        List<CompletableFuture<CancelOutcome>> cancels = new ArrayList<>();
+        for (int i = 0; i < timers; i++) {
+            cancels.add(new CompletableFuture<>());
+            lan.node(1).cancel(bytes(id(i)), cancels.get(i), lan.now);
+        }
+        lan.run(crashAt - lan.now);
+        lan.crashed[0] = true;
+        lan.run(30_000);
+        int answeredCancelled = 0;
+        for (CompletableFuture<CancelOutcome> c : cancels) {
+            answeredCancelled += c.isDone() && c.join().cancelled() ? 1 : 0;
+        }
+        int fired = timers - lostAndDoubled(lan, timers)[0];
+        String figures = "seed=" + Long.toHexString(seed) + " answered_cancelled=" + answeredCancelled + " fired=" + fired
+                + counts(lan, Counter.TIMERS_ADOPTED, Counter.TIMERS_ADOPTED_CANCELLED, Counter.SCHEDULE_RETRANSMITS);
+        System.out.println("failover cancelled before the backup's answer: unicast=" + unicast + " " + figures);
+        assertThat(answeredCancelled).as(figures).isEqualTo(timers);
+        assertThat(fired).as(figures).isZero();
     }
 
     /**

@@ -201,6 +201,17 @@ final class EntryFrames {
         }
     }
 
+    /** A finished own timer's outcome to its designated holders (everyone, where one frame reaches all). */
+    void outcomeToHolders(int h) {
+        int n = outcomeHoldersOf(h);
+        if (n == 0) {
+            outcomeTo(EVERYONE, h);
+        }
+        for (int i = 0; i < n; i++) {
+            outcomeTo(holders[i], h);
+        }
+    }
+
     /** A timer's outcome to each of {@code members} once (0 and this node skipped). */
     void outcomeToEach(int h, long[] members, int count) {
         for (int j = 0; j < count; j++) {

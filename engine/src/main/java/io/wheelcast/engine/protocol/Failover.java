@@ -373,8 +373,12 @@ final class Failover implements Membership.DeathListener {
         long owner = registry.owner(h);
         long due = registry.replicaDue(h);
         if ((registry.marks(h) & TimerRegistry.MARK_DONE) != 0) {
+            // Another holder that missed the outcome keeps its copy while the owner has not settled
+            // past the deadline in its view, and hands it over when it declares the owner dead: we
+            // answer until the owner has settled a failure timeout past it (an owner heard just
+            // after the deadline may have died then: defect 16 in docs/operations.md).
             boolean handOversMayCome = config.takeover() && (membership.diedWithin(owner, now, Replication.RECENTLY_DEAD_MS)
-                    || (membership.isAlive(owner) && membership.lastReceived(owner) <= due));
+                    || (membership.isAlive(owner) && membership.settledThrough(owner) <= due + membership.timeoutMs(owner)));
             if (handOversMayCome) {
                 registry.wheel().schedule(h, now + config.heartbeatIntervalMs());
             } else {

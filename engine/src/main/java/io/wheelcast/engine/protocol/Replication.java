@@ -166,7 +166,15 @@ final class Replication {
         long holder = header.senderId();
         EntryKind kind = registry.kind(h);
         if (kind == EntryKind.LOCAL_FIRED || kind == EntryKind.LOCAL_CANCELLED) {
-            if (registry.holder(h) == holder) {
+            int marks = registry.marks(h);
+            if ((marks & TimerRegistry.MARK_BACKUP_UNCONFIRMED) != 0 && holder == membership.backup(registry.ids().hash(h), nodeId)) {
+                // The backup holds a copy (an answer to the SCHEDULE or to the outcome): tell it until it confirms.
+                registry.marks(h, marks & ~TimerRegistry.MARK_BACKUP_UNCONFIRMED);
+                registry.holder(h, holder);
+                frames.outcomeTo(holder, h);
+                registry.attempts(h, 0);
+                registry.retryAt(h, clock.nowMs + timeouts.noticeRetryMs(0));
+            } else if (registry.holder(h) == holder) {
                 registry.holder(h, 0); // the holder knows the timer finished: it will not adopt it
                 if (!wide(h)) {
                     registry.cancelRetry(h); // a WIDE timer's outcome is still re-announced to everyone
@@ -343,6 +351,10 @@ final class Replication {
             }
             case LOCAL_CANCELLED, LOCAL_FIRED -> {
                 long holder = registry.holder(h);
+                if ((registry.marks(h) & TimerRegistry.MARK_BACKUP_UNCONFIRMED) != 0) {
+                    backupUnconfirmedRetry(h, now);
+                    return;
+                }
                 // no holder: a returning owner, and whoever else; a WIDE timer: whoever else may hold a copy, a few times
                 boolean everyone = holder == 0 || (wide(h) && registry.attempts(h) < REANNOUNCEMENTS);
                 if (everyone) {
@@ -374,9 +386,35 @@ final class Replication {
         if (registry.holder(h) != 0) {
             registry.attempts(h, 0);
             registry.retryAt(h, clock.nowMs + timeouts.noticeRetryMs(0));
+        } else if (config.takeover() && registry.owner(h) == nodeId && membership.liveCount() > 0) {
+            // replicated, maybe, but its backup's answer is missing: the outcome goes to the holders until it answers
+            registry.marks(h, registry.marks(h) | TimerRegistry.MARK_BACKUP_UNCONFIRMED);
+            registry.attempts(h, 0);
+            registry.retryAt(h, clock.nowMs + timeouts.noticeRetryMs(0));
         } else if ((registry.owner(h) != nodeId && membership.isAlive(registry.owner(h))) || wide(h)) {
             registry.attempts(h, 0);
             registry.retryAt(h, clock.nowMs + REANNOUNCEMENT_FIRST_MS);
+        }
+    }
+
+    /**
+     * An own timer finished with its backup's acknowledgement missing: its outcome goes to its
+     * designated holders (and, like any outcome, to whoever else may hold a copy) until the backup
+     * answers, {@link #HOLDER_NOTICES} times at most (a backup that never got the SCHEDULE has
+     * no copy and stays silent).
+     */
+    private void backupUnconfirmedRetry(int h, long now) {
+        int attempts = registry.attempts(h) + 1;
+        registry.attempts(h, attempts);
+        frames.outcomeToHolders(h);
+        if (attempts <= REANNOUNCEMENTS && wide(h)) {
+            reannounce(h, 0);
+        }
+        if (attempts < HOLDER_NOTICES) {
+            registry.retryAt(h, now + timeouts.noticeRetryMs(attempts));
+        } else {
+            registry.marks(h, registry.marks(h) & ~TimerRegistry.MARK_BACKUP_UNCONFIRMED);
+            counters.increment(Counter.OUTCOMES_UNCONFIRMED);
         }
     }
 

@@ -12,11 +12,17 @@ import io.wheelcast.engine.reliability.RoundTrip;
 final class RetryTimeouts {
     /**
      * Replication is not latency-critical (the timer is armed here already), so its re-sends
-     * start at 50 ms and back off to a second: a burst of schedules on a loaded host must not
-     * turn into a burst of re-sends.
+     * start at 50 ms, or the measured round trip's timeout if longer (up to a second): a burst of
+     * schedules on a loaded host must not turn into a burst of re-sends.
      */
     static final long REPLICATION_MIN_RTO_MS = 50;
     static final long REPLICATION_MAX_RTO_MS = 1_000;
+    /**
+     * The back-off stops at 200 ms (or twice the first interval, if longer): until a holder has
+     * the copy, the owner's crash loses the timer, and at 30% loss a back-off to a second left
+     * 5 sends in the first 1.5 s instead of 9 (defect 15 in docs/operations.md).
+     */
+    static final long REPLICATION_BACKOFF_CAP_MS = 200;
 
     private final Backoff killBackoff;
     private final RoundTrip killRtt = new RoundTrip();
@@ -45,7 +51,7 @@ final class RetryTimeouts {
 
     long replicationRetryMs(int attempts) {
         long base = Math.max(REPLICATION_MIN_RTO_MS, replicationRtt.timeoutMs(REPLICATION_MAX_RTO_MS));
-        return Math.min(REPLICATION_MAX_RTO_MS, base << Math.min(attempts, 6));
+        return Math.min(Math.max(REPLICATION_BACKOFF_CAP_MS, 2 * base), base << Math.min(attempts, 6));
     }
 
     /**

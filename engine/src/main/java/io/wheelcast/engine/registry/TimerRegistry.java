@@ -47,6 +47,13 @@ public final class TimerRegistry {
      * fire it again instead of nobody.
      */
     public static final int MARK_LISTENING = 64;
+    /**
+     * An own timer that finished before its designated backup's acknowledgement arrived: the
+     * backup may hold a copy all the same (its answer was lost), and it would adopt the timer, so
+     * the outcome goes to the designated holders until the backup answers (defect 14 in
+     * docs/operations.md).
+     */
+    public static final int MARK_BACKUP_UNCONFIRMED = 128;
     private final IdIndex index;
     private final TimerWheel wheel;
     private final TimerWheel retries;
