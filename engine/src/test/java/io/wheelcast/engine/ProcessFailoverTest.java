@@ -49,7 +49,11 @@ class ProcessFailoverTest {
             String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
             // stdout is the child's answer channel: the JVM's own warnings go to stderr, and no
             // hsperfdata file is made (a stale or foreign one made the JVM print a warning first).
+            // -Dwheelcast.child.log=debug: each child logs its takeover decisions to stderr
             process = new ProcessBuilder(java, "-Xmx256m", "-XX:-UsePerfData", "-Xlog:disable", "-Xlog:all=warning:stderr",
+                    "-Dorg.slf4j.simpleLogger.log.io.wheelcast.engine.protocol.Failover=" + System.getProperty("wheelcast.child.log", "warn"),
+                    "-Dorg.slf4j.simpleLogger.showDateTime=true", "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS",
+                    "-Dorg.slf4j.simpleLogger.showThreadName=false", "-Dwheelcast.child.port=" + port,
                     "-cp", System.getProperty("java.class.path"), ChildNodeMain.class.getName(),
                     String.valueOf(port), String.valueOf(cluster), String.valueOf(HEARTBEAT_MS), String.valueOf(FAILURE_TIMEOUT_MS),
                     unicastAddress == null ? "" : unicastAddress)
