@@ -38,6 +38,8 @@ class ProcessFailoverTest {
     private final List<Child> nodes = new ArrayList<>();
     private final Map<String, Integer> fires = new ConcurrentHashMap<>();
     private final List<Long> adoptedLateMs = Collections.synchronizedList(new ArrayList<>());
+    /** When the test read each "fired ID own" line (only the owner arms timers): at or after the fire. */
+    private final Map<String, Long> ownFiredReadAtNanos = new ConcurrentHashMap<>();
 
     /** One node process: its stdin, and its answer lines (fired lines are counted instead). */
     private final class Child {
@@ -68,6 +70,9 @@ class ProcessFailoverTest {
                         if (line.startsWith("fired ")) {
                             String[] p = line.split(" ");
                             fires.merge(p[1], 1, Integer::sum);
+                            if (p[2].equals("own")) {
+                                ownFiredReadAtNanos.put(p[1], System.nanoTime());
+                            }
                             if (p[2].equals("adopted")) {
                                 adoptedLateMs.add(Long.parseLong(p[3]));
                             }
@@ -173,16 +178,28 @@ class ProcessFailoverTest {
     void sigkilledOwnersTimersFireExactlyOnceOnTheSurvivors(boolean unicast) throws Exception {
         Child owner = startCluster(unicast ? 93 : 91, unicast);
         // Deadlines 1.5-7.5 s out: some fall due while the death is being detected and fire late.
-        // (A child prints "fired" before its FIRED datagram leaves, so a kill cannot hide a fire.)
+        // (A child prints "fired" in its listener, before its FIRED datagram leaves, so a kill cannot hide a fire.)
         assertThat(owner.ask("arm " + TIMERS + " 1500 6000")).isEqualTo("armed " + TIMERS);
         awaitReplicated(owner);
+        long killedAt = System.nanoTime();
         owner.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL
         List<Child> survivors = nodes.subList(1, 4);
         awaitAllFired(30_000);
+        // The documented last-instant exception (docs/operations.md, "Guarantees"): the owner ran a
+        // listener (and printed "fired") just before the SIGKILL, and died before the FIRED, which
+        // waits for the listener's return, left. Starved CPUs widen that instant (CI, both cores busy).
+        List<Long> doubledFiredMsBeforeKill = new ArrayList<>();
+        fires.forEach((id, n) -> {
+            if (n > 1) {
+                long readAt = ownFiredReadAtNanos.getOrDefault(id, Long.MIN_VALUE);
+                doubledFiredMsBeforeKill.add(readAt == Long.MIN_VALUE ? Long.MAX_VALUE : Math.max(0, (killedAt - readAt) / 1_000_000));
+            }
+        });
         String figures = figures() + " declared_dead=" + sum(survivors, Counter.MEMBERS_DEAD)
-                + " adopted=" + sum(survivors, Counter.TIMERS_ADOPTED);
+                + " adopted=" + sum(survivors, Counter.TIMERS_ADOPTED) + " doubled_fired_ms_before_kill=" + doubledFiredMsBeforeKill;
         System.out.println("process failover sigkill (unicast=" + unicast + "): " + figures);
-        assertThat(figures).as(figures).startsWith("lost=0 doubled=0 ");
+        assertThat(figures).as(figures).startsWith("lost=0 ");
+        assertThat(doubledFiredMsBeforeKill).as(figures).allSatisfy(ms -> assertThat(ms).isLessThanOrEqualTo(100L));
     }
 
     @Test
