@@ -168,17 +168,6 @@ final class EntryFrames {
         }
     }
 
-    /** An own timer fired: its holders learn it. */
-    void firedToHolders(int h) {
-        int n = outcomeHoldersOf(h);
-        if (n == 0) {
-            fired(EVERYONE, h);
-        }
-        for (int i = 0; i < n; i++) {
-            fired(holders[i], h);
-        }
-    }
-
     /**
      * A FIRED naming the timer's owner of record: the node that armed it, also when another node
      * adopted and fired it. Not while its listener runs: the timer is not delivered yet.
@@ -201,7 +190,7 @@ final class EntryFrames {
         }
     }
 
-    /** A finished own timer's outcome to its designated holders (everyone, where one frame reaches all). */
+    /** A finished own timer's outcome (FIRED, or the KILL_ACK of its cancel) to its designated holders (everyone, where one frame reaches all). */
     void outcomeToHolders(int h) {
         int n = outcomeHoldersOf(h);
         if (n == 0) {

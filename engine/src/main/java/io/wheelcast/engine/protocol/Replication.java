@@ -481,7 +481,7 @@ final class Replication {
     /** A fired timer is delivered: its holder and the group are told. */
     private void settle(int h) {
         noticeHolder(h);
-        frames.firedToHolders(h);
+        frames.outcomeToHolders(h);
     }
 
     /** A listener returned (or ran past the listener timeout): its timer is settled, unless its id lived on since. */
