@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The workloads of ../shared/WORKLOADS.md, one command:
 #   scripts/bench.sh [W1|W2|W3|W4|knee|all] [--runs N] [--quick] [--w1 VARIANTS:RATES]
-# --w1 native:2000000,3000000 runs only those W1 variants (ref,single,single-coalesced,native,native-unicast,
-# native-iouring,single-iouring,aeron) at those rates (0 = unthrottled). -iouring variants run the node on
+# --w1 native:2000000,3000000 runs only those W1 variants (ref,single,single-coalesced,native,native-floor,
+# native-unicast,native-iouring,single-iouring,aeron) at those rates (0 = unthrottled). native-floor reads the
+# same packed datagrams with a blocking JDK socket and only decodes them (no registry, no answers): the floor. -iouring variants run the node on
 # Netty's io_uring transport (W2 too: wheelcast-iouring), beside the default epoll ones. knee: the highest offered W1 rate that 3 of 3 runs deliver without
-# loss (W1-native and the JDK reference; Aeron never drops, it pushes back, so its line is its peak). The -unicast variants run the node in unicast mode (bound to 127.0.0.1,
+# loss (W1-native, its floor and the JDK reference; Aeron never drops, it pushes back, so its line is its peak). The -unicast variants run the node in unicast mode (bound to 127.0.0.1,
 # addressed there instead of the group) beside the multicast ones.
 # Builds what it needs, then runs every workload inside a private network namespace (only a
 # multicast-enabled lo exists there: nothing reaches a real network), receiver pinned to CPU 1
@@ -107,7 +108,7 @@ w1() {
   # datagrams/s, and 2-4M kills/s packed).
   # single-iouring (--w1 single-iouring:100000,0) is left out of the default list for time: it measured
   # worse than epoll (docs/performance.md)
-  local variants=(ref single single-coalesced native native-iouring native-unicast aeron)
+  local variants=(ref single single-coalesced native native-floor native-iouring native-unicast aeron)
   [ -n "$W1SPEC" ] && IFS=, read -r -a variants <<< "${W1SPEC%%:*}"
   for variant in "${variants[@]}"; do
     local rates=(100000 0)
@@ -125,6 +126,7 @@ w1() {
         local name="w1-$variant-$rate-$r" line
         case $variant in
           native-unicast) line=$(run_pair "$name" w1-recv native -- w1-send native "$rate") ;;
+          native-floor) line=$(run_pair "$name" floor-w1-recv -- w1-send native "$rate") ;;
           ref) line=$(run_pair "$name" ref-w1-recv -- ref-w1-send "$rate") ;;
           aeron) line=$(run_pair "$name" aeron-w1-recv -- aeron-w1-send "$rate") ;;
           native-iouring) line=$(run_pair "$name" w1-recv native -- w1-send native "$rate") ;;
@@ -217,6 +219,7 @@ lossless() {
   for r in 1 2 3; do
     case $variant in
       ref) line=$(run_pair "knee-$variant-$rate-$r" ref-w1-recv -- ref-w1-send "$rate") ;;
+      native-floor) line=$(run_pair "knee-$variant-$rate-$r" floor-w1-recv -- w1-send native "$rate") ;;
       *) line=$(run_pair "knee-$variant-$rate-$r" w1-recv "$variant" -- w1-send "$variant" "$rate") ;;
     esac
     lost=$(median lost_pct "$line")
@@ -247,6 +250,7 @@ knee() {
 
 knees() {
   knee native W1-native 1000000 6000000 250000
+  knee native-floor W1-native-floor 1000000 6000000 250000
   knee ref W1-jdk-reference 300000 600000 100000
 }
 
@@ -275,6 +279,8 @@ def ratio(name, a, b, target):
 aeron_peak = num("W1-aeron@unthrottled", "delivered_per_s")
 ratio("w1_native_knee_vs_aeron_peak", num("W1-native", "max_zero_loss_per_s"), aeron_peak, ">=3")
 ratio("w1_native_peak_vs_aeron_peak", num("W1-native@unthrottled", "delivered_per_s"), aeron_peak, "-")
+ratio("w1_native_knee_vs_floor_knee", num("W1-native", "max_zero_loss_per_s"), num("W1-native-floor", "max_zero_loss_per_s"), "-")
+ratio("w1_native_cpu_vs_floor_cpu_at_1M", num("W1-native@1000000", "recv_cpu_ns_per_kill"), num("W1-native-floor@1000000", "recv_cpu_ns_per_kill"), "-")
 ratio("w1_native_knee_vs_3M", num("W1-native", "max_zero_loss_per_s"), 3_000_000, ">=1")
 ratio("w1_single_recv_cpu_vs_jdk", num("W1-single@100000", "recv_cpu_ns_per_kill"), num("W1-jdk-reference@100000", "recv_cpu_ns_per_kill"), "<=1.2")
 for q in ("p50_us", "p999_us"):

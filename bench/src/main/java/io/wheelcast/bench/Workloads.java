@@ -41,6 +41,7 @@ import java.util.function.LongSupplier;
  * w1-recv VARIANT [COALESCE_US] Wheelcast receiver: 100k live timers, counts kills (optional receiveCoalescing window)
  * w1-send VARIANT RATE          raw sender of 1M Wheelcast KILL frames (single: 1 per datagram, native: packed)
  * ref-w1-recv / ref-w1-send RATE   the same with plain JDK DatagramChannel and "kill:id" text
+ * floor-w1-recv                 the read path's floor for w1-send's datagrams: JDK socket, decode and hash only ({@link FloorReceiver})
  * w2-owner [busy|COALESCE_US] / w2-ping HGRM [SPIN]   KILL -> KILL_ACK round trips against a Wheelcast owner
  * ref-w2-echo [spin] / ref-w2-ping HGRM [SPIN]   the same with plain JDK sockets (blocking, or polled non-blocking)
  * w4-owner LOSS / w4-cancel LOSS RATE HGRM   Wheelcast cancels (with retransmit) under injected loss
@@ -111,6 +112,7 @@ public final class Workloads {
             case "w1-send" -> w1Send(args[1].equals("native"), Long.parseLong(args[2]));
             case "ref-w1-recv" -> refW1Receive();
             case "ref-w1-send" -> refW1Send(Long.parseLong(args[1]));
+            case "floor-w1-recv" -> FloorReceiver.w1Receive();
             case "w2-owner" -> w2Owner(args.length > 1 && args[1].equals("busy"),
                     args.length > 1 && !args[1].equals("busy") ? Long.parseLong(args[1]) : 0);
             case "w2-ping" -> w2Ping(args[1], Boolean.parseBoolean(args.length > 2 ? args[2] : "false"));
@@ -217,6 +219,11 @@ public final class Workloads {
 
     static void warmUp(WheelcastNode n, boolean packed, int killsPerRound, int maxRounds) throws Exception {
         arm(n, JitWarmUp.LIVE, i -> JitWarmUp.id(i).getBytes(StandardCharsets.US_ASCII));
+        warmUpKills(packed, () -> n.stats().get(Counter.FRAMES_IN_KILL), killsPerRound, maxRounds);
+    }
+
+    /** {@link JitWarmUp#run} with Wheelcast KILL datagrams to the owner's address, packed or one per datagram. */
+    static void warmUpKills(boolean packed, LongSupplier received, int killsPerRound, int maxRounds) throws Exception {
         byte[][] ids = new byte[2 * JitWarmUp.LIVE][];
         for (int i = 0; i < ids.length; i++) {
             ids[i] = JitWarmUp.id(i).getBytes(StandardCharsets.US_ASCII);
@@ -243,7 +250,7 @@ public final class Workloads {
                 writer.finish();
                 ch.send(buf.nioBuffer(), group);
                 return added;
-            }, () -> n.stats().get(Counter.FRAMES_IN_KILL), killsPerRound, Math.min(JitWarmUp.SINGLE, killsPerRound), maxRounds);
+            }, received, killsPerRound, Math.min(JitWarmUp.SINGLE, killsPerRound), maxRounds);
         } finally {
             buf.release();
         }

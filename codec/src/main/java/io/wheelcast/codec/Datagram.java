@@ -26,7 +26,7 @@ public record Datagram(int clusterId, long senderId, long sequence, long timesta
             } else if (f instanceof Frame.Kill k) {
                 ok = writer.appendKill(k.requestId(), k.id(), 0, k.id().length);
             } else if (f instanceof Frame.KillAck a) {
-                ok = writer.appendKillAck(a.requestId(), a.cancellerId(), a.outcome(), a.id(), 0, a.id().length);
+                ok = writer.appendKillAck(a.flags(), a.requestId(), a.cancellerId(), a.outcome(), a.id(), 0, a.id().length);
             } else if (f instanceof Frame.KillForward kf) {
                 ok = writer.appendKillForward(kf.requestId(), kf.cancellerId(), kf.id(), 0, kf.id().length);
             } else if (f instanceof Frame.Heartbeat h) {
@@ -81,7 +81,7 @@ public record Datagram(int clusterId, long senderId, long sequence, long timesta
 
             @Override
             public void onKillAck(HeaderFlyweight header, KillAckFlyweight f) {
-                frames.add(new Frame.KillAck(f.requestId(), f.cancellerId(), f.outcome(), f.idCopy()));
+                frames.add(new Frame.KillAck(f.frameFlags(), f.requestId(), f.cancellerId(), f.outcome(), f.idCopy()));
             }
 
             @Override

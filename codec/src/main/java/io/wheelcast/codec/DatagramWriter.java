@@ -139,11 +139,16 @@ public final class DatagramWriter {
     }
 
     public boolean appendKillAck(long requestId, long cancellerId, int outcome, byte[] id, int idOff, int idLen) {
+        return appendKillAck(0, requestId, cancellerId, outcome, id, idOff, idLen);
+    }
+
+    /** A KILL_ACK with frame flags ({@link KillAckFlyweight#FLAG_FOR_DEAD_OWNER}). */
+    public boolean appendKillAck(int flags, long requestId, long cancellerId, int outcome, byte[] id, int idOff, int idLen) {
         int len = KillAckFlyweight.frameLength(idLen);
         if (room(len) < 0) {
             return false;
         }
-        killAck.wrap(buf, buf.writerIndex()).write(requestId, cancellerId, outcome, id, idOff, idLen);
+        killAck.wrap(buf, buf.writerIndex()).write(requestId, cancellerId, outcome, id, idOff, idLen).frameFlags(flags);
         advance(len);
         return true;
     }

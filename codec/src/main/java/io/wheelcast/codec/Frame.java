@@ -16,8 +16,14 @@ public sealed interface Frame permits Frame.Schedule, Frame.Kill, Frame.KillAck,
     record Kill(long requestId, byte[] id) implements Frame {
     }
 
-    /** @param outcome {@link KillAckFlyweight#OUTCOME_CANCELLED} or {@link KillAckFlyweight#OUTCOME_ALREADY_FIRED} */
-    record KillAck(long requestId, long cancellerId, int outcome, byte[] id) implements Frame {
+    /**
+     * @param flags   frame flags: {@link KillAckFlyweight#FLAG_FOR_DEAD_OWNER}
+     * @param outcome {@link KillAckFlyweight#OUTCOME_CANCELLED} or {@link KillAckFlyweight#OUTCOME_ALREADY_FIRED}
+     */
+    record KillAck(int flags, long requestId, long cancellerId, int outcome, byte[] id) implements Frame {
+        public KillAck(long requestId, long cancellerId, int outcome, byte[] id) {
+            this(0, requestId, cancellerId, outcome, id);
+        }
     }
 
     /** A holder passing a routed KILL on to the owner, naming the canceller to answer. */

@@ -4,7 +4,9 @@ import io.netty.buffer.ByteBuf;
 
 /**
  * KILL_ACK (type 3): the owner's answer to a KILL, multicast so that every replica drops the
- * timer too. A request id of 0 means the owner cancelled the timer itself.
+ * timer too. A request id of 0 means the owner cancelled the timer itself. With
+ * {@link #FLAG_FOR_DEAD_OWNER} it is a holder's answer for an owner that died after the timer
+ * ended: for the canceller only, taken when no owner answers.
  *
  * <pre>
  *  0 frame header (type=3, flags, length = 24 + idLength)
@@ -23,6 +25,13 @@ public final class KillAckFlyweight extends FrameFlyweight {
     public static final int ID_LENGTH_OFFSET = 22;
     public static final int ID_OFFSET = 24;
     public static final int FIXED_LENGTH = 24;
+
+    /**
+     * Frame flag: sent by a node that saw the timer end (its FIRED, its owner's cancel) for an
+     * owner declared dead. Replicas ignore it (the id may have been armed again elsewhere since,
+     * unknown to the sender); the canceller keeps it as the answer should no owner answer.
+     */
+    public static final int FLAG_FOR_DEAD_OWNER = 1;
 
     public static final int OUTCOME_CANCELLED = 1;
     public static final int OUTCOME_ALREADY_FIRED = 2;

@@ -59,6 +59,12 @@ public enum Counter {
     /** Kills of a timer this node adopted from a member that is back: that member answers, not our record. */
     KILLS_LEFT_TO_OWNER,
     /**
+     * Kills of another member's finished timer answered by this node, which saw how it ended (its
+     * FIRED, its owner's cancel, the owner's report that it fired), because the owner is dead or
+     * silent: the canceller's answer if no owner answers within its budget (defect 17).
+     */
+    KILLS_ANSWERED_FOR_DEAD_OWNER,
+    /**
      * Unicast mode, routed kills (docs/wire-format.md): kills a replica's holder passed on to
      * the owner (KILL_FORWARD out), forwarded kills received, and kill re-sends that went to
      * every member because the routed ones were not answered.

@@ -180,8 +180,20 @@ final class CancelProtocol {
             int off = pending.idOffset(p);
             int len = pending.idLength(p);
             int h = registry.find(arena, off, len, IdBytes.hash(arena, off, len));
-            boolean held = pending.ownerSeen(p) || (h >= 0 && registry.kind(h) == EntryKind.REPLICA);
-            completeCancel(p, held ? CancelOutcome.Status.UNCONFIRMED : CancelOutcome.Status.NOT_FOUND, 0);
+            boolean replica = h >= 0 && registry.kind(h) == EntryKind.REPLICA;
+            CancelOutcome.Status known = replica ? knownEnd(h) : null;
+            if (known != null) { // no owner answered; we saw the timer end
+                counters.increment(Counter.KILLS_ANSWERED_FOR_DEAD_OWNER);
+                completeCancel(p, known, registry.owner(h));
+                return;
+            }
+            int answered = pending.deadOwnerAnswer(p);
+            if (answered != 0) { // no owner answered; a node that saw the timer end did, for its dead owner
+                completeCancel(p, answered == KillAckFlyweight.OUTCOME_CANCELLED ? CancelOutcome.Status.CANCELLED
+                        : CancelOutcome.Status.ALREADY_FIRED, pending.deadOwnerAnswerFrom(p));
+                return;
+            }
+            completeCancel(p, pending.ownerSeen(p) || replica ? CancelOutcome.Status.UNCONFIRMED : CancelOutcome.Status.NOT_FOUND, 0);
             return;
         }
         counters.increment(Counter.KILL_RETRANSMITS);
@@ -328,6 +340,13 @@ final class CancelProtocol {
                         ? KillAckFlyweight.OUTCOME_CANCELLED : KillAckFlyweight.OUTCOME_ALREADY_FIRED, h);
             }
             case REPLICA -> {
+                CancelOutcome.Status known = knownEnd(h);
+                if (known != null && sender != nodeId && ownerMayNotAnswer(registry.owner(h))) {
+                    counters.increment(Counter.KILLS_ANSWERED_FOR_DEAD_OWNER);
+                    frames.killAckForDeadOwner(sender, requestId, known == CancelOutcome.Status.CANCELLED
+                            ? KillAckFlyweight.OUTCOME_CANCELLED : KillAckFlyweight.OUTCOME_ALREADY_FIRED, h);
+                    return;
+                }
                 // The owner answers; remembered in case the owner dies before it does.
                 registry.marks(h, registry.marks(h) | TimerRegistry.MARK_KILLED);
                 registry.killedBy(h, requestId, sender);
@@ -342,8 +361,41 @@ final class CancelProtocol {
         }
     }
 
+    /**
+     * How a replica's timer ended, if we saw it (its FIRED or its owner's cancel reached us, or
+     * the owner reported it fired), else null. Only a fallback for a canceller no owner answered
+     * within its budget: the id may have been armed again since by a node whose SCHEDULE never
+     * came here, and that owner's answer must win (defect 17, docs/operations.md).
+     */
+    private CancelOutcome.Status knownEnd(int h) {
+        int marks = registry.marks(h);
+        if ((marks & TimerRegistry.MARK_DONE) == 0) {
+            return null;
+        }
+        return (marks & TimerRegistry.MARK_DONE_CANCELLED) != 0 ? CancelOutcome.Status.CANCELLED : CancelOutcome.Status.ALREADY_FIRED;
+    }
+
+    /**
+     * Whether to answer a kill of a finished copy for its owner: once the owner is dead, or has
+     * missed a heartbeat (the canceller's budget, 2 s by default, may end before the death is
+     * detected). A live owner's answer makes ours unused, so we stay quiet while it is heard.
+     */
+    private boolean ownerMayNotAnswer(long owner) {
+        long interval = config.heartbeatIntervalMs();
+        return interval > 0 && (!membership.isAlive(owner) || clock.nowMs - membership.lastReceived(owner) > interval);
+    }
+
     void onKillAck(HeaderFlyweight header, KillAckFlyweight f) {
         counters.increment(Counter.FRAMES_IN_KILL_ACK);
+        if ((f.frameFlags() & KillAckFlyweight.FLAG_FOR_DEAD_OWNER) != 0) {
+            // Not the owner's word: kept for the end of the kill's budget, when no owner answered
+            // (the id may live again elsewhere, unknown to that holder). Replicas ignore it.
+            int p = f.cancellerId() == nodeId ? pending.find(f.requestId()) : -1;
+            if (p >= 0 && KillAckFlyweight.isKnownOutcome(f.outcome())) {
+                pending.deadOwnerAnswer(p, f.outcome(), header.senderId());
+            }
+            return;
+        }
         if (f.cancellerId() == nodeId && f.requestId() != 0) {
             int p = pending.find(f.requestId());
             if (p >= 0) {

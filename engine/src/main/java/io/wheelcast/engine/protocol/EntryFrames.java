@@ -148,7 +148,13 @@ final class EntryFrames {
     }
 
     void killAck(long to, long requestId, long canceller, int outcome, int h) {
-        outbox.killAck(to, requestId, canceller, outcome, ids.arena(), ids.idOffset(h), ids.idLength(h));
+        outbox.killAck(to, 0, requestId, canceller, outcome, ids.arena(), ids.idOffset(h), ids.idLength(h));
+    }
+
+    /** A holder's answer to a kill of a timer it saw end, for its dead owner: the canceller's fallback, ignored by replicas. */
+    void killAckForDeadOwner(long canceller, long requestId, int outcome, int h) {
+        outbox.killAck(canceller, KillAckFlyweight.FLAG_FOR_DEAD_OWNER, requestId, canceller, outcome, ids.arena(), ids.idOffset(h),
+                ids.idLength(h));
     }
 
     /** An own timer was cancelled: the canceller (if another node) and the holders learn it. */

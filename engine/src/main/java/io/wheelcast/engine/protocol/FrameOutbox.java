@@ -181,8 +181,8 @@ final class FrameOutbox {
         counters.increment(Counter.FRAMES_OUT_KILL);
     }
 
-    void killAck(long to, long requestId, long canceller, int outcome, byte[] id, int off, int len) {
-        reserve(to, KillAckFlyweight.frameLength(len)).appendKillAck(requestId, canceller, outcome, id, off, len);
+    void killAck(long to, int flags, long requestId, long canceller, int outcome, byte[] id, int off, int len) {
+        reserve(to, KillAckFlyweight.frameLength(len)).appendKillAck(flags, requestId, canceller, outcome, id, off, len);
         counters.increment(Counter.FRAMES_OUT_KILL_ACK);
     }
 

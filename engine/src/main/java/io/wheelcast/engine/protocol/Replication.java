@@ -87,7 +87,9 @@ final class Replication {
         long now = clock.nowMs;
         if (h >= 0) {
             EntryKind kind = registry.kind(h);
-            if (kind == EntryKind.LOCAL_ARMED || kind == EntryKind.REPLICA) {
+            // A finished copy (we saw the timer end) does not hold the id: it may be armed again,
+            // as after a LOCAL_FIRED record. Only a live timer, here or at its owner, does.
+            if (kind == EntryKind.LOCAL_ARMED || (kind == EntryKind.REPLICA && (registry.marks(h) & TimerRegistry.MARK_DONE) == 0)) {
                 counters.increment(Counter.SCHEDULES_REJECTED);
                 String where = kind == EntryKind.LOCAL_ARMED ? "armed on this node"
                         : "owned by node " + Long.toHexString(registry.owner(h));

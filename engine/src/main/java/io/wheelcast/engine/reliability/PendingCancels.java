@@ -27,6 +27,9 @@ public final class PendingCancels {
     private final long[] sentAt;
     private final int[] attempts;
     private final boolean[] ownerSeen;
+    /** A KILL_ACK outcome sent for a dead owner by a node that saw the timer end (0: none), and who sent it. */
+    private final byte[] deadOwnerAnswer;
+    private final long[] deadOwnerAnswerFrom;
     private final int[] freeStack;
     private int freeTop;
     private final int[] table;
@@ -44,6 +47,8 @@ public final class PendingCancels {
         this.sentAt = new long[capacity];
         this.attempts = new int[capacity];
         this.ownerSeen = new boolean[capacity];
+        this.deadOwnerAnswer = new byte[capacity];
+        this.deadOwnerAnswerFrom = new long[capacity];
         this.freeStack = new int[capacity];
         for (int i = 0; i < capacity; i++) {
             freeStack[i] = capacity - 1 - i;
@@ -80,6 +85,8 @@ public final class PendingCancels {
         giveUpAt[h] = nowMs + backoff.timeoutMs();
         attempts[h] = 1;
         ownerSeen[h] = false;
+        deadOwnerAnswer[h] = 0;
+        deadOwnerAnswerFrom[h] = 0;
         int i = hash(requestId) & mask;
         while (table[i] != EMPTY) {
             i = (i + 1) & mask;
@@ -162,6 +169,23 @@ public final class PendingCancels {
     /** Remember that some node was known to hold the timer, so a timeout is UNCONFIRMED, not NOT_FOUND. */
     public void markOwnerSeen(int h) {
         ownerSeen[h] = true;
+    }
+
+    /** The answer a node gave for the timer's dead owner ({@code KillAckFlyweight.OUTCOME_*}), or 0. */
+    public int deadOwnerAnswer(int h) {
+        return deadOwnerAnswer[h];
+    }
+
+    public long deadOwnerAnswerFrom(int h) {
+        return deadOwnerAnswerFrom[h];
+    }
+
+    /** Keeps the first answer given for a dead owner, the fallback should no owner answer within the budget. */
+    public void deadOwnerAnswer(int h, int outcome, long from) {
+        if (deadOwnerAnswer[h] == 0) {
+            deadOwnerAnswer[h] = (byte) outcome;
+            deadOwnerAnswerFrom[h] = from;
+        }
     }
 
     public boolean expired(int h, long nowMs, Backoff backoff) {
