@@ -168,6 +168,8 @@ final class Failover implements Membership.DeathListener {
                     registry.retryAt(h, clock.nowMs);
                 }
                 case LOCAL_CANCELLED, LOCAL_FIRED -> {
+                    // WIDE: re-sent to everyone, the returning owner included, not only to our holder (unicast)
+                    registry.marks(h, registry.marks(h) | TimerRegistry.MARK_WIDE);
                     registry.attempts(h, 0);
                     registry.retryAt(h, clock.nowMs);
                 }
