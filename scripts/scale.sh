@@ -31,11 +31,27 @@ mkdir -p "$OUT"
 mvn -B -q -DskipTests install -pl codec,engine -am
 mvn -B -q -pl engine test-compile dependency:build-classpath -Dmdep.outputFile="$OUT/.cp" -Dmdep.includeScope=test
 CP="engine/target/test-classes:engine/target/classes:$(cat "$OUT/.cp")"
-run() { java -Xmx12g -XX:+UseParallelGC -cp "$CP" io.wheelcast.engine.ScaleSimulation "$@" 2>/dev/null | tee -a "$OUT/scale.txt"; }
+# One JVM per loss level, side by side: each simulation is one thread, and the box has two cores
+# (the sweep took 24 minutes one after another). Each JVM's heap holds the largest size (about
+# 5 MB per simulated node).
+LOSSES=(${LOSS//,/ })
+HEAP=$(( 20 / ${#LOSSES[@]} ))g
+[ "${#LOSSES[@]}" -eq 1 ] && HEAP=12g
+run() {
+  local n=$1 mode=$2 pids=() i
+  for i in "${!LOSSES[@]}"; do
+    java -Xmx"$HEAP" -XX:+UseParallelGC -XX:ParallelGCThreads=1 -cp "$CP" io.wheelcast.engine.ScaleSimulation "$n" "$mode" "${LOSSES[$i]}" "$SEED" \
+      > "$OUT/.run-$i" 2>/dev/null &
+    pids+=($!)
+  done
+  for i in "${!pids[@]}"; do wait "${pids[$i]}" || { echo "scale.sh: the run of $n nodes at ${LOSSES[$i]}% loss failed" >&2; exit 1; }; done
+  for i in "${!LOSSES[@]}"; do tee -a "$OUT/scale.txt" < "$OUT/.run-$i"; done
+  rm -f "$OUT"/.run-*
+}
 : > "$OUT/scale.txt"
 start=$(date +%s)
 for n in ${SIZES//,/ }; do
-  if [ "$n" -le "$MCAST_MAX" ]; then run "$n" both "$LOSS" "$SEED"; else run "$n" unicast "$LOSS" "$SEED"; fi
+  if [ "$n" -le "$MCAST_MAX" ]; then run "$n" both; else run "$n" unicast; fi
 done
 echo "scale.sh: sweep took $(( $(date +%s) - start )) s; results in $OUT/scale.txt"
 
