@@ -37,6 +37,8 @@ if [ -z "${WHEELCAST_BENCH_INNER:-}" ]; then
     echo "bench.sh: building" >&2
     mvn -B -q -DskipTests install
   fi
+  # plots.sh runs inside the namespace, where apt cannot reach its mirror: install gnuplot here
+  command -v gnuplot >/dev/null || apt-get install -y -qq gnuplot-nox >/dev/null || echo "bench.sh: could not install gnuplot: no plots" >&2
   exec unshare --net env WHEELCAST_BENCH_INNER=1 "$SELF" "$WHAT" --runs "$RUNS" $([ "$QUICK" = 1 ] && echo --quick) \
     $([ -n "$W1SPEC" ] && echo --w1 "$W1SPEC")
 fi
