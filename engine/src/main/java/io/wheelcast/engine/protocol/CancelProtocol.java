@@ -181,16 +181,15 @@ final class CancelProtocol {
             int len = pending.idLength(p);
             int h = registry.find(arena, off, len, IdBytes.hash(arena, off, len));
             boolean replica = h >= 0 && registry.kind(h) == EntryKind.REPLICA;
-            CancelOutcome.Status known = replica ? knownEnd(h) : null;
-            if (known != null) { // no owner answered; we saw the timer end
+            int known = replica ? knownEnd(h) : 0;
+            if (known != 0) { // no owner answered; we saw the timer end
                 counters.increment(Counter.KILLS_ANSWERED_FOR_DEAD_OWNER);
-                completeCancel(p, known, registry.owner(h));
+                completeCancel(p, statusOf(known), registry.owner(h));
                 return;
             }
             int answered = pending.deadOwnerAnswer(p);
             if (answered != 0) { // no owner answered; a node that saw the timer end did, for its dead owner
-                completeCancel(p, answered == KillAckFlyweight.OUTCOME_CANCELLED ? CancelOutcome.Status.CANCELLED
-                        : CancelOutcome.Status.ALREADY_FIRED, pending.deadOwnerAnswerFrom(p));
+                completeCancel(p, statusOf(answered), pending.deadOwnerAnswerFrom(p));
                 return;
             }
             completeCancel(p, pending.ownerSeen(p) || replica ? CancelOutcome.Status.UNCONFIRMED : CancelOutcome.Status.NOT_FOUND, 0);
@@ -340,11 +339,10 @@ final class CancelProtocol {
                         ? KillAckFlyweight.OUTCOME_CANCELLED : KillAckFlyweight.OUTCOME_ALREADY_FIRED, h);
             }
             case REPLICA -> {
-                CancelOutcome.Status known = knownEnd(h);
-                if (known != null && sender != nodeId && ownerMayNotAnswer(registry.owner(h))) {
+                int known = knownEnd(h);
+                if (known != 0 && sender != nodeId && ownerMayNotAnswer(registry.owner(h))) {
                     counters.increment(Counter.KILLS_ANSWERED_FOR_DEAD_OWNER);
-                    frames.killAckForDeadOwner(sender, requestId, known == CancelOutcome.Status.CANCELLED
-                            ? KillAckFlyweight.OUTCOME_CANCELLED : KillAckFlyweight.OUTCOME_ALREADY_FIRED, h);
+                    frames.killAckForDeadOwner(sender, requestId, known, h);
                     return;
                 }
                 // The owner answers; remembered in case the owner dies before it does.
@@ -362,17 +360,21 @@ final class CancelProtocol {
     }
 
     /**
-     * How a replica's timer ended, if we saw it (its FIRED or its owner's cancel reached us, or
-     * the owner reported it fired), else null. Only a fallback for a canceller no owner answered
+     * How a replica's timer ended ({@code KillAckFlyweight.OUTCOME_*}), if we saw it (its FIRED or
+     * its owner's cancel reached us, or the owner reported it fired), else 0. Only a fallback for a canceller no owner answered
      * within its budget: the id may have been armed again since by a node whose SCHEDULE never
      * came here, and that owner's answer must win (defect 17, docs/operations.md).
      */
-    private CancelOutcome.Status knownEnd(int h) {
+    private int knownEnd(int h) {
         int marks = registry.marks(h);
         if ((marks & TimerRegistry.MARK_DONE) == 0) {
-            return null;
+            return 0;
         }
-        return (marks & TimerRegistry.MARK_DONE_CANCELLED) != 0 ? CancelOutcome.Status.CANCELLED : CancelOutcome.Status.ALREADY_FIRED;
+        return (marks & TimerRegistry.MARK_DONE_CANCELLED) != 0 ? KillAckFlyweight.OUTCOME_CANCELLED : KillAckFlyweight.OUTCOME_ALREADY_FIRED;
+    }
+
+    private static CancelOutcome.Status statusOf(int killAckOutcome) {
+        return killAckOutcome == KillAckFlyweight.OUTCOME_CANCELLED ? CancelOutcome.Status.CANCELLED : CancelOutcome.Status.ALREADY_FIRED;
     }
 
     /**
@@ -403,9 +405,7 @@ final class CancelProtocol {
                     timeouts.killRoundTrip(clock.nowMs - pending.sentAt(p));
                 }
                 latencies.record(Latency.CANCEL_ROUND_TRIP, (System.nanoTime() - startedNanos[p]) / 1_000);
-                boolean cancelled = f.outcome() == KillAckFlyweight.OUTCOME_CANCELLED;
-                completeCancel(p, cancelled ? CancelOutcome.Status.CANCELLED : CancelOutcome.Status.ALREADY_FIRED,
-                        header.senderId());
+                completeCancel(p, statusOf(f.outcome()), header.senderId());
             } else {
                 counters.increment(Counter.KILL_ACKS_UNMATCHED);
             }
