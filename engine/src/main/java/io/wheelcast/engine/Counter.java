@@ -43,8 +43,11 @@ public enum Counter {
      * dead owner's adopter; own timers sent to a member that joined as one of their holders.
      */
     SCHEDULE_RETRANSMITS, ORPHANS_FORWARDED, REPLICAS_TRANSFERRED,
-    /** Takeover: timers adopted from a dead owner (armed, or already cancelled), adoptions refused at maxTimers. */
-    TIMERS_ADOPTED, TIMERS_ADOPTED_CANCELLED, ADOPTIONS_DROPPED_FULL,
+    /**
+     * Takeover: timers adopted from a dead owner (armed, or already cancelled), adoptions refused
+     * at maxTimers, and adopted timers whose firing waited for a designated holder's answer.
+     */
+    TIMERS_ADOPTED, TIMERS_ADOPTED_CANCELLED, ADOPTIONS_DROPPED_FULL, ADOPTIONS_DEFERRED,
     /** Not adopted: the dead owner sent a heartbeat well after the timer's deadline, so it fired it (its FIRED was lost). */
     TAKEOVERS_PRESUMED_FIRED,
     /** An armed timer given up because another node owns it now, fired it, or cancelled it (after a takeover). */

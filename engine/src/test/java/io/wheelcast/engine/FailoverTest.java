@@ -648,6 +648,88 @@ class FailoverTest {
     }
 
     /**
+     * Defect 19 (seed ca0001 of the crash campaign once the simulator delivered node by node):
+     * the owner's cancel reached one holder and missed the other five times (30% loss), the
+     * owner crashed, and the one that missed it adopted the timer: it asked twice, the holder
+     * that knew answered once, that answer was lost too, and the cancelled timer fired. An
+     * adopter now waits for each designated holder's answer before it fires an adopted timer
+     * ({@link Replication#ADOPTION_ASKS} sends at most). Here every outcome to the adopter-to-be
+     * is lost, and the first two answers to it of each id's other holder.
+     */
+    @ParameterizedTest(name = "unicast={0}")
+    @ValueSource(booleans = {false, true})
+    void anAdopterThatMissedTheCancelWaitsForTheHolderThatSawIt(boolean unicast) {
+        long seed = 0xDEF19L + (unicast ? 1 : 0);
+        SimulatedLan lan = new SimulatedLan(NODES, seed, 0, 1, builder(unicast));
+        int timers = 100;
+        Map<String, Integer> adopterOf = new HashMap<>();
+        for (int i = 0; i < timers; i++) {
+            byte[] id = bytes(id(i));
+            int hash = io.wheelcast.codec.IdBytes.hash(id, 0, id.length);
+            int best = 1;
+            for (int n = 2; n < NODES; n++) {
+                if (Long.compareUnsigned(io.wheelcast.engine.membership.Membership.score(SimulatedLan.NODE_ID_BASE + n, hash),
+                        io.wheelcast.engine.membership.Membership.score(SimulatedLan.NODE_ID_BASE + best, hash)) > 0) {
+                    best = n;
+                }
+            }
+            adopterOf.put(id(i), best);
+        }
+        Map<String, Integer> answersLost = new HashMap<>();
+        long owner = SimulatedLan.NODE_ID_BASE;
+        lan.lose = (to, d) -> { // by datagram: one that also carries another id's outcome gets through
+            if (d == null) {
+                return false;
+            }
+            int outcomes = 0;
+            int lost = 0;
+            for (io.wheelcast.codec.Frame f : d.frames()) {
+                if (!(f instanceof io.wheelcast.codec.Frame.KillAck) && !(f instanceof io.wheelcast.codec.Frame.Fired)) {
+                    continue;
+                }
+                outcomes++;
+                String id = new String(SimulatedLan.idOf(f), StandardCharsets.UTF_8);
+                if (adopterOf.containsKey(id) && adopterOf.get(id) == (int) to
+                        && (d.senderId() == owner || answersLost.merge(id, 1, Integer::sum) <= 2)) {
+                    lost++; // the owner's word never reaches the adopter-to-be, nor the first two answers of the holder that knew
+                }
+            }
+            return outcomes > 0 && lost == outcomes;
+        };
+        lan.run(3_000);
+        for (int i = 0; i < timers; i++) {
+            // due after the crash, before its detection: overdue when adopted, fired after the adoption's settling
+            lan.node(0).schedule(bytes(id(i)), 4_000 + i * 10L, bytes("p" + i), new CompletableFuture<>(), lan.now);
+        }
+        lan.run(500);
+        List<CompletableFuture<CancelOutcome>> cancels = new ArrayList<>();
+        for (int i = 0; i < timers; i++) { // 10 ms apart: each outcome in datagrams of its own
+            cancels.add(new CompletableFuture<>());
+            lan.node(0).cancel(bytes(id(i)), cancels.get(i), lan.now);
+            lan.run(10);
+        }
+        lan.run(1_500);
+        lan.crashed[0] = true;
+        lan.run(20_000);
+        Map<String, Integer> fires = fires(lan);
+        int cancelledFired = 0;
+        for (int i = 0; i < timers; i++) {
+            boolean cancelled = cancels.get(i).isDone() && cancels.get(i).join().status() == CancelOutcome.Status.CANCELLED;
+            cancelledFired += cancelled && fires.containsKey(id(i)) ? 1 : 0;
+        }
+        String figures = "seed=" + Long.toHexString(seed) + " cancelled_fired=" + cancelledFired + " fired=" + fires.size()
+                + counts(lan, Counter.TIMERS_ADOPTED, Counter.TIMERS_ADOPTED_CANCELLED, Counter.ADOPTIONS_DEFERRED);
+        System.out.println("failover adopter that missed the cancel: unicast=" + unicast + " " + figures);
+        assertThat(cancels).as(figures).allSatisfy(c -> assertThat(c).isCompleted());
+        assertThat(cancelledFired).as(figures).isZero();
+        long deferred = 0;
+        for (int n = 0; n < NODES; n++) {
+            deferred += lan.counters(n).get(Counter.ADOPTIONS_DEFERRED);
+        }
+        assertThat(deferred).as("the case arose: adopters waited for an answer " + figures).isPositive();
+    }
+
+    /**
      * The other side of defect 17's fix: a holder's word for a dead owner is only the canceller's
      * fallback. Here the id was armed again by another node (node 3) after its first life ended
      * and that life's owner died; node 2 never heard the new SCHEDULE, so it still answers for the

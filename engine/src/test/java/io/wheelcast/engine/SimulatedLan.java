@@ -170,7 +170,7 @@ final class SimulatedLan {
         datagram.readBytes(bytes);
         datagram.release();
         if (traceId != null) {
-            trace(from, bytes);
+            trace(from, onlyTo, bytes, false);
         }
         int[] frameCounts = countTraffic ? frameCounts(bytes) : null;
         int first = onlyTo >= 0 ? onlyTo : 0;
@@ -194,6 +194,9 @@ final class SimulatedLan {
             if (random.nextDouble() * 100 < lossPercent
                     || (lossOf[to] > 0 && random.nextDouble() * 100 < lossOf[to]) || (lose != null && lose.test(to, decoded(bytes)))) {
                 dropped++;
+                if (traceId != null) {
+                    trace(from, to, bytes, true);
+                }
                 continue;
             }
             long at = now + latencyMs;
@@ -261,10 +264,10 @@ final class SimulatedLan {
                 : f instanceof Frame.Replicated x ? x.id() : null;
     }
 
-    /** Debugging a seed: every frame that names this timer id is printed as it is sent (null: off). */
+    /** Debugging a seed: every frame that names this timer id is printed as it is sent, and per destination where it is lost (null: off). */
     String traceId;
 
-    private void trace(int from, byte[] bytes) {
+    private void trace(int from, int to, byte[] bytes, boolean lost) {
         Datagram.Decoded d = Datagram.decode(Unpooled.wrappedBuffer(bytes), DecoderLimits.DEFAULT, DatagramDecoder.ANY_CLUSTER);
         if (d.datagram() == null) {
             return;
@@ -272,7 +275,7 @@ final class SimulatedLan {
         for (Frame f : d.datagram().frames()) {
             byte[] id = idOf(f);
             if (id != null && traceId.equals(new String(id, StandardCharsets.UTF_8))) {
-                System.out.println("trace t=" + now + " from=" + from + " " + f);
+                System.out.println("trace t=" + now + " from=" + from + (lost ? " LOST to=" : " to=") + (to < 0 ? "all" : to) + " " + f);
             }
         }
     }
@@ -285,29 +288,45 @@ final class SimulatedLan {
         return counters.get(i);
     }
 
-    /** Advances virtual time by {@code ms}, one millisecond at a time: deliver, then tick every node. */
+    /**
+     * Advances virtual time by {@code ms}, one millisecond at a time: each node reads what
+     * arrives for it this millisecond (in arrival order), then ticks. Node by node rather than
+     * every delivery then every tick: the same outcome (what a node sends arrives a millisecond
+     * later at the earliest), but each node's tables are brought into the cache once per
+     * millisecond instead of once per datagram (multicast at 100 nodes: about 12 datagrams per node
+     * per millisecond).
+     */
     void run(long ms) {
         for (long end = now + ms; now < end; ) {
             now++;
-            for (ArrayList<InFlight> due; (due = wire.remove(now)) != null; ) { // again if one arrives this very ms
-                for (InFlight f : due) {
-                    if (crashed[f.to]) {
-                        continue;
-                    }
-                    if (paused[f.to]) {
-                        backlog.get(f.to).add(f.bytes);
-                        continue;
-                    }
-                    deliver(f.to, f.bytes);
-                }
+            ArrayList<InFlight> due = wire.remove(now);
+            if (due != null) {
+                due.sort(BY_DESTINATION); // stable: each node's datagrams stay in arrival order
             }
+            int next = 0;
             for (int i = 0; i < nodes.size(); i++) {
+                for (; due != null && next < due.size() && due.get(next).to == i; next++) {
+                    InFlight f = due.get(next);
+                    if (crashed[i]) {
+                        continue;
+                    }
+                    if (paused[i]) {
+                        backlog.get(i).add(f.bytes);
+                        continue;
+                    }
+                    deliver(i, f.bytes);
+                }
                 if (!crashed[i] && !paused[i]) {
                     nodes.get(i).tick(now);
                 }
             }
+            if (wire.containsKey(now)) {
+                throw new IllegalStateException("a datagram sent at " + now + " arrives the same millisecond (latency is at least 1 ms)");
+            }
         }
     }
+
+    private static final java.util.Comparator<InFlight> BY_DESTINATION = java.util.Comparator.comparingInt(InFlight::to);
 
     private void deliver(int to, byte[] bytes) {
         nodes.get(to).onDatagram(Unpooled.wrappedBuffer(bytes), now);

@@ -213,7 +213,7 @@ final class PeriodicWork {
             case LOCAL_ARMED -> {
                 if (now < quarantineUntilMs && (registry.marks(h) & TimerRegistry.MARK_BEFORE_STALL) != 0) {
                     registry.wheel().schedule(h, quarantineUntilMs); // the adopters may say it is theirs
-                } else {
+                } else if (!replication.deferAdoptedUntilHoldersAnswer(h, now)) {
                     replication.fire(h, now);
                 }
             }

@@ -32,6 +32,8 @@ import java.util.concurrent.CompletableFuture;
 final class Replication {
     /** First sends ask for the designated backup's answer; after this many, anybody may answer, in case views differ. */
     static final int ACK_ANY_AFTER = 4;
+    /** Sends of an adopted timer's SCHEDULE after which it fires although a designated holder never answered. */
+    static final int ADOPTION_ASKS = 6;
     /** Re-sends of a finished adopted timer's outcome to its returning owner: 50, 100, 200, 400 ms apart. */
     private static final int REANNOUNCEMENTS = 5;
     private static final long REANNOUNCEMENT_FIRST_MS = 50;
@@ -327,6 +329,22 @@ final class Replication {
     /** The bits of ranks 0 to k - 1. */
     static long topRanks(int k) {
         return k >= Long.SIZE ? -1L : (1L << k) - 1;
+    }
+
+    /**
+     * An adopted timer fell due before each of its designated holders answered the adoption. One
+     * of them may know that it finished: its owner's outcome can reach one holder and miss the
+     * other (here, the adopter), and that holder's one answer can be lost too (30% loss: a
+     * cancelled timer fired, FailoverTest seed ca0001). It fires after the next re-send's
+     * answers instead, {@link #ADOPTION_ASKS} sends at most; returns whether it was deferred.
+     */
+    boolean deferAdoptedUntilHoldersAnswer(int h, long now) {
+        if (registry.owner(h) == nodeId || !registry.retryPending(h) || registry.attempts(h) >= ADOPTION_ASKS || replicated(h)) {
+            return false;
+        }
+        registry.wheel().schedule(h, Math.max(now, registry.retryDeadline(h)) + 2 * timeouts.killRetransmitMs());
+        counters.increment(Counter.ADOPTIONS_DEFERRED);
+        return true;
     }
 
     /** A re-send of an own (or adopted) timer fell due; what it means depends on what the entry is now. */
