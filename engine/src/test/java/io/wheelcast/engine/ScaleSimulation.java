@@ -69,6 +69,7 @@ public final class ScaleSimulation {
     private static final long MAX_DELAY_MS = 15_000;
     /** The window after the crash whose traffic is reported apart: detection, adoption, hand-over. */
     private static final long AFTER_CRASH_MS = 10_000;
+    private static final long PROGRESS_EVERY_MS = 5_000;
 
     private ScaleSimulation() {
     }
@@ -83,8 +84,7 @@ public final class ScaleSimulation {
                 .maxTombstones(16_384)
                 .maxPendingCancels(1_024)
                 .maxSenders(plan.nodes + 64)
-                .commandQueueCapacity(1_024)
-                .wheelSlots(1_024);
+                .commandQueueCapacity(1_024);
         return plan.unicast ? SimulatedLan.unicast(b) : b;
     }
 
@@ -221,6 +221,11 @@ public final class ScaleSimulation {
             }
             if (detectedAt[0] >= 0 && adoptedAt < 0 && adoptedSoFar(lan, victims) >= victimTimers) {
                 adoptedAt = lan.now;
+            }
+            if ((now - JOIN_MS) % PROGRESS_EVERY_MS == 0) { // a long run shows it is moving (stderr: the report stays clean)
+                System.err.printf(Locale.ROOT, "scale progress nodes=%d mode=%s loss=%.0f%% sim_s=%d/%d real_s=%.0f%n", n,
+                        plan.unicast ? "unicast" : "multicast", plan.lossPercent, now / 1000, endAt / 1000,
+                        (System.nanoTime() - realStart) / 1e9);
             }
             lan.run(1);
         }

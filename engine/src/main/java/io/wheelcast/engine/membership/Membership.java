@@ -373,6 +373,20 @@ public final class Membership {
         return false;
     }
 
+    /**
+     * Some member {@link #anyRecentlyDead} finds ranks under {@code limit} among the holders of
+     * an owner's id, so it may hold a copy of that timer (a paused holder reads it late). One
+     * scan of the table, and a rank per recently dead member.
+     */
+    public boolean anyRecentlyDeadHolder(int idHash, long owner, int limit, long nowMs, long windowMs) {
+        for (int i = 0; i < size; i++) {
+            if (recentlyDead(i, nowMs, windowMs) && ids[i] != owner && rank(idHash, ids[i], owner, limit) < limit) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private boolean recentlyDead(int i, long nowMs, long windowMs) {
         return !alive[i] && !left[i] && nowMs - lastHeard[i] < windowMs;
     }

@@ -126,15 +126,12 @@ final class Failover implements Membership.DeathListener {
             return;
         }
         boolean alone = membership.liveCount() == 0;
-        boolean targeted = frames.targeted();
         for (int h = 0, n = registry.capacity(); h < n; h++) {
             EntryKind kind = registry.kind(h);
             if (kind == EntryKind.LOCAL_ARMED) {
+                // It may only be paused, with our SCHEDULE in its socket: it must hear how the timer
+                // ends. For a minute it is among the recently dead, to whom outcomes are re-announced.
                 int rank = membership.rank(registry.ids().hash(h), gone, registry.owner(h), config.replicas());
-                if (rank < config.replicas() && targeted) {
-                    // it may only be paused, with our SCHEDULE in its socket: it must hear how the timer ends
-                    registry.marks(h, registry.marks(h) | TimerRegistry.MARK_WIDE);
-                }
                 if (rank < config.replicas() || registry.holder(h) == gone) {
                     replication.holderLost(h, gone, rank, alone);
                 }

@@ -263,10 +263,11 @@ final class Replication {
     /**
      * A member joined: own timers it is now a designated holder of are sent to it, so that it
      * holds them before it has to adopt them (otherwise it would depend on the old holders'
-     * hand-over, and lose the timers if they died with the owner). One scan of the slab per join.
+     * hand-over, and lose the timers if they died with the owner). One scan of the slab per join,
+     * none while nothing is armed (a cluster starting up: N joins at every node).
      */
     void transferTo(long joiner) {
-        if (!config.takeover()) {
+        if (!config.takeover() || registry.count(EntryKind.LOCAL_ARMED) == 0) {
             return;
         }
         for (int h = 0, n = registry.capacity(); h < n; h++) {
@@ -464,12 +465,19 @@ final class Replication {
     /**
      * Copies of this own timer may sit outside its holders (unicast mode, {@link TimerRegistry#MARK_WIDE}),
      * or a member declared dead may be only paused and read its copy late: one lost outcome
-     * datagram would leave a stale copy, so the outcome is re-announced to everyone a few times
-     * (50, 100, 200, 400 ms apart), as to a returning owner.
+     * datagram would leave a stale copy, so the outcome is re-announced a few times (50, 100,
+     * 200, 400 ms apart), as to a returning owner. A dead member matters only where it was one
+     * of the timer's holders (ranked up to one place lower, for a joiner that displaced it
+     * since), or its owner: every finished timer re-announced after any death made each death
+     * cost every node five outcomes per timer that finished in the next minute (docs/scale.md).
      */
     private boolean wide(int h) {
-        return ((registry.marks(h) & TimerRegistry.MARK_WIDE) != 0 && frames.targeted())
-                || membership.anyRecentlyDead(clock.nowMs, RECENTLY_DEAD_MS);
+        if ((registry.marks(h) & TimerRegistry.MARK_WIDE) != 0 && frames.targeted()) {
+            return true;
+        }
+        long owner = registry.owner(h);
+        return owner != nodeId ? membership.anyRecentlyDead(clock.nowMs, RECENTLY_DEAD_MS)
+                : membership.anyRecentlyDeadHolder(registry.ids().hash(h), owner, config.replicas() + 1, clock.nowMs, RECENTLY_DEAD_MS);
     }
 
     /**

@@ -121,6 +121,37 @@ class MembershipTest {
     }
 
     /**
+     * After a death, outcomes are re-announced only for timers the dead member may hold a copy
+     * of (ranked under the limit among their holders), and only for a while: re-announcing every
+     * timer after any death made each death cost every node five outcomes per finished timer.
+     */
+    @Test
+    void aRecentlyDeadMemberMattersOnlyForTheIdsItHeld() {
+        SplittableRandom random = new SplittableRandom(19);
+        for (int round = 0; round < 200; round++) {
+            Membership m = new Membership(64, TIMEOUT_MS, 500);
+            int size = 2 + random.nextInt(30);
+            List<Long> members = new ArrayList<>();
+            for (int i = 0; i < size; i++) {
+                long member = random.nextLong() | 1;
+                m.heard(member, 1_000, INTERVAL_MS, 1);
+                members.add(member);
+            }
+            long owner = 42; // this node, not in the table
+            int limit = 1 + random.nextInt(3);
+            long gone = members.get(random.nextInt(size));
+            int hash = random.nextInt();
+            boolean held = m.rank(hash, gone, owner, limit) < limit;
+            String where = "round=" + round + " size=" + size + " limit=" + limit;
+            assertThat(m.anyRecentlyDeadHolder(hash, owner, limit, 2_000, 60_000)).as("nobody dead yet: " + where).isFalse();
+            assertThat(m.confirmDead(gone, 5_000, 3_000, dead -> { })).as(where).isTrue();
+            assertThat(m.anyRecentlyDeadHolder(hash, owner, limit, 5_000, 60_000)).as("dead, held: " + held + " " + where).isEqualTo(held);
+            assertThat(m.anyRecentlyDeadHolder(hash, owner, limit, 61_001, 60_000)).as("a minute later: " + where).isFalse();
+            assertThat(m.anyRecentlyDeadHolder(hash, gone, limit, 5_000, 60_000)).as("its own timer: " + where).isFalse();
+        }
+    }
+
+    /**
      * A newcomer heard a few times without a gap on a network that loses 10% is not taken for
      * lossless: its timeout leans on the loss measured from every member (it was 3 intervals,
      * the lossless one, and at 1,000 nodes that made thousands of false suspicions a minute).
