@@ -34,20 +34,31 @@ final class EntryFrames {
         this.membership = membership;
         this.nodeId = nodeId;
         this.replicas = replicas;
-        this.holders = new long[replicas];
+        this.holders = new long[replicas + 2];
         this.route = new long[replicas + 1];
     }
 
     /**
      * The designated holders of an own timer in this node's view, or none where one frame for
-     * everyone does (multicast mode, no live member yet, or an adopted timer, whose previous
-     * holders and returning owner must hear it too).
+     * everyone does (multicast mode, no live member yet). An adopted timer's go to the members
+     * that may hold a copy: the holders for its dead owner (ours too; one rank more, for a view
+     * that differs by a join), and the owner itself last, which may only be paused and come
+     * back. They went to everyone: N - 1 datagrams per frame of each adopted timer, the bulk
+     * of what a death cost every node (docs/scale.md).
      */
     private int holdersOf(int hash, long owner) {
-        if (!outbox.directSends() || owner != nodeId) {
+        if (!outbox.directSends()) {
             return 0;
         }
-        return membership.holders(hash, nodeId, replicas, holders);
+        if (owner == nodeId) {
+            return membership.holders(hash, nodeId, replicas, holders);
+        }
+        int n = membership.holders(hash, owner, replicas + 1, holders); // ranked as Replication counts copies
+        if (n == 0) {
+            return 0;
+        }
+        holders[n++] = owner;
+        return n;
     }
 
     /** Whether frames for some nodes travel to them alone (unicast mode). */

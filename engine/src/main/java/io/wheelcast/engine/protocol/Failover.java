@@ -316,7 +316,12 @@ final class Failover implements Membership.DeathListener {
 
     /** Multicasts an adopted timer's SCHEDULE (owner: this node) and re-sends it until a replica is acknowledged. */
     private void announceAdoption(int h) {
-        frames.schedule(FrameOutbox.EVERYONE, replication.scheduleFlags(h), h, Math.max(0, registry.dueAt(h) - clock.nowMs), nodeId);
+        long delayMs = Math.max(0, registry.dueAt(h) - clock.nowMs);
+        if (frames.targeted()) {
+            frames.scheduleToHolders(replication.scheduleFlags(h), h, delayMs, 0); // its holders and its owner (unicast)
+        } else {
+            frames.schedule(FrameOutbox.EVERYONE, replication.scheduleFlags(h), h, delayMs, nodeId);
+        }
         replication.armRetry(h);
     }
 

@@ -442,16 +442,20 @@ final class Replication {
     /**
      * An outcome re-announced to whoever may hold a stale copy: everyone where a copy may sit
      * anywhere (multicast mode, where everyone is one datagram; a timer re-sent to everyone, see
-     * {@link TimerRegistry#MARK_WIDE}; an adopted timer). Otherwise, in unicast mode, its holder
-     * until it confirms, and the members declared dead lately, which may be paused holders that
-     * read their copy late (its designated holders had the outcome already). To everyone, each of N
+     * {@link TimerRegistry#MARK_WIDE}). Otherwise, in unicast mode, its holder until it confirms
+     * (an adopted timer: the holders for its dead owner, and the owner), and the members declared
+     * dead lately, which may be paused holders that read their copy late (its designated holders
+     * had the outcome already). To everyone, each of N
      * nodes would send every outcome to N - 1 members five times for a minute after any death
      * (docs/scale.md: 32x the steady FIRED traffic at 24 nodes).
      */
     private void reannounce(int h, long holder) {
-        if (!frames.targeted() || (registry.marks(h) & TimerRegistry.MARK_WIDE) != 0 || registry.owner(h) != nodeId) {
+        if (!frames.targeted() || (registry.marks(h) & TimerRegistry.MARK_WIDE) != 0) {
             frames.outcomeTo(FrameOutbox.EVERYONE, h);
             return;
+        }
+        if (registry.owner(h) != nodeId) {
+            frames.outcomeToHolders(h); // an adopted timer: the holders for its dead owner, and that owner
         }
         reannounceTo[0] = holder;
         int n = 1 + membership.recentlyDead(clock.nowMs, RECENTLY_DEAD_MS, reannounceTo, 1);
@@ -509,7 +513,13 @@ final class Replication {
     /** A fired timer is delivered: its holder and the group are told. */
     private void settle(int h) {
         noticeHolder(h);
-        frames.outcomeToHolders(h);
+        if (registry.owner(h) != nodeId && frames.targeted()) {
+            // An adopted timer: its dead owner may have sent its SCHEDULE to everyone, so a copy may
+            // sit anywhere. Once to everyone; the re-announcements go to its holders and owner.
+            frames.outcomeTo(FrameOutbox.EVERYONE, h);
+        } else {
+            frames.outcomeToHolders(h);
+        }
     }
 
     /** A listener returned (or ran past the listener timeout): its timer is settled, unless its id lived on since. */
