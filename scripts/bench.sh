@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The workloads of ../shared/WORKLOADS.md, one command:
-#   scripts/bench.sh [W1|W2|W3|W4|knee|all] [--runs N] [--quick] [--w1 VARIANTS:RATES]
+#   scripts/bench.sh [W1|W2|W3|W4|knee|all] [--runs N] [--quick] [--w1 VARIANTS:RATES] [--syscalls]
+# --syscalls counts each receiver's system calls while it is measured (perf stat on the syscalls
+# tracepoints, after its warm-up) and prints them per kill (W1) or per round trip (W2) as 'syscalls' lines.
 # --w1 native:2000000,3000000 runs only those W1 variants (ref,single,single-coalesced,native,native-floor,
 # native-unicast,native-iouring,single-iouring,aeron) at those rates (0 = unthrottled). native-floor reads the
 # same packed datagrams with a blocking JDK socket and only decodes them (no registry, no answers): the floor. -iouring variants run the node on
@@ -15,14 +17,15 @@
 set -euo pipefail
 SELF=$(readlink -f "$0")
 cd "$(dirname "$SELF")/.."
-WHAT=all RUNS=3 QUICK=0 W1SPEC=
+WHAT=all RUNS=3 QUICK=0 W1SPEC= SYSCALLS=${WHEELCAST_BENCH_SYSCALLS:-}
 while [ $# -gt 0 ]; do
   case "$1" in
     W1|W2|W3|W4|knee|all) WHAT=$1 ;;
     --runs) RUNS=${2:?}; shift ;;
     --quick) QUICK=1; RUNS=1 ;;
     --w1) W1SPEC=${2:?}; shift ;;
-    -h|--help) sed -n '2,10p' "$SELF" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --syscalls) SYSCALLS=1 ;;
+    -h|--help) sed -n '2,12p' "$SELF" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -39,7 +42,7 @@ if [ -z "${WHEELCAST_BENCH_INNER:-}" ]; then
   fi
   # plots.sh runs inside the namespace, where apt cannot reach its mirror: install gnuplot here
   command -v gnuplot >/dev/null || apt-get install -y -qq gnuplot-nox >/dev/null || echo "bench.sh: could not install gnuplot: no plots" >&2
-  exec unshare --net env WHEELCAST_BENCH_INNER=1 "$SELF" "$WHAT" --runs "$RUNS" $([ "$QUICK" = 1 ] && echo --quick) \
+  exec unshare --net env WHEELCAST_BENCH_INNER=1 WHEELCAST_BENCH_SYSCALLS="$SYSCALLS" "$SELF" "$WHAT" --runs "$RUNS" $([ "$QUICK" = 1 ] && echo --quick) \
     $([ -n "$W1SPEC" ] && echo --w1 "$W1SPEC")
 fi
 
@@ -84,12 +87,35 @@ run_pair() {
     kill -0 "$rpid" 2>/dev/null || { log "receiver $name died:"; cat "$OUT/$name.recv.log" >&2; return 1; }
     sleep 0.1
   done
+  local perfpid=""
+  if [ -n "$SYSCALLS" ]; then # from here on: the measured part, the warm-up is done
+    perf stat -e 'syscalls:sys_enter_*' -p "$rpid" -o "$OUT/$name.syscalls.txt" >/dev/null 2>&1 &
+    perfpid=$!
+    sleep 0.5 # perf attaches to every thread before the sender starts
+  fi
   taskset -c 0 java "${JOPTS[@]}" "${VARIANT_JOPTS[@]}" -cp "$JAR" $MAIN "${send[@]}" >"$OUT/$name.send.log" 2>&1
   case "${recv[0]}" in
     w2-owner|ref-w2-echo|aeron-w2-echo) kill "$rpid" 2>/dev/null || true ;;
   esac
   wait "$rpid" 2>/dev/null || true
+  if [ -n "$perfpid" ]; then
+    wait "$perfpid" 2>/dev/null || true
+    syscalls_per "$name" >&2
+  fi
   grep -h '^result' "$OUT/$name.recv.log" "$OUT/$name.send.log" | sed 's/^result //' | tr '\n' ' '
+}
+
+# syscalls_per NAME: the receiver's system calls of pair NAME per kill delivered (W1) or per
+# round trip (W2), the busiest first: 'syscalls NAME per=N recvfrom=1.02 sendmsg=0.98 ...'
+syscalls_per() {
+  local name=$1 n
+  n=$(grep -ho '^result.*' "$OUT/$name.recv.log" "$OUT/$name.send.log" | tr ' ' '\n' | sed -n 's/^\(delivered\|count\|round_trips\)=//p' | head -1)
+  [ -z "$n" ] && n=$(grep -ho 'count=[0-9]*' "$OUT/$name.send.log" | head -1 | cut -d= -f2)
+  [ -z "$n" ] || [ "$n" = 0 ] && { echo "syscalls $name: no count of kills or round trips in its result line"; return; }
+  { printf 'syscalls %s per=%d' "$name" "$n"
+    awk -v n="$n" '/syscalls:sys_enter_/ { gsub(",", "", $1); sub("syscalls:sys_enter_", "", $2); if ($1 / n >= 0.001) printf "%s %.3f\n", $2, $1 / n }' \
+      "$OUT/$name.syscalls.txt" | sort -k2,2gr | awk '{ printf " %s=%s", $1, $2 }'
+    echo; } | tee -a "$OUT/syscalls.txt"
 }
 
 # median KEY "line1" "line2" ... : median of KEY=value over the lines

@@ -41,12 +41,14 @@ run() {
   local n=$1 mode=$2 pids=() i
   for i in "${!LOSSES[@]}"; do
     java -Xmx"$HEAP" -XX:+UseParallelGC -XX:ParallelGCThreads=1 -cp "$CP" io.wheelcast.engine.ScaleSimulation "$n" "$mode" "${LOSSES[$i]}" "$SEED" \
-      > "$OUT/.run-$i" 2>/dev/null &
+      > "$OUT/.run-$i" 2> "$OUT/.progress-$i" &
     pids+=($!)
   done
-  for i in "${!pids[@]}"; do wait "${pids[$i]}" || { echo "scale.sh: the run of $n nodes at ${LOSSES[$i]}% loss failed" >&2; exit 1; }; done
+  for i in "${!pids[@]}"; do
+    wait "${pids[$i]}" || { echo "scale.sh: the run of $n nodes at ${LOSSES[$i]}% loss failed:" >&2; tail -n 20 "$OUT/.progress-$i" >&2; exit 1; }
+  done
   for i in "${!LOSSES[@]}"; do tee -a "$OUT/scale.txt" < "$OUT/.run-$i"; done
-  rm -f "$OUT"/.run-*
+  rm -f "$OUT"/.run-* "$OUT"/.progress-*
 }
 : > "$OUT/scale.txt"
 start=$(date +%s)
