@@ -31,30 +31,41 @@ mkdir -p "$OUT"
 mvn -B -q -DskipTests install -pl codec,engine -am
 mvn -B -q -pl engine test-compile dependency:build-classpath -Dmdep.outputFile="$OUT/.cp" -Dmdep.includeScope=test
 CP="engine/target/test-classes:engine/target/classes:$(cat "$OUT/.cp")"
-# One JVM per loss level, side by side: each simulation is one thread, and the box has two cores
-# (the sweep took 24 minutes one after another). Each JVM's heap holds the largest size (about
-# 5 MB per simulated node).
-LOSSES=(${LOSS//,/ })
-HEAP=$(( 20 / ${#LOSSES[@]} ))g
-[ "${#LOSSES[@]}" -eq 1 ] && HEAP=12g
-run() {
-  local n=$1 mode=$2 pids=() i
-  for i in "${!LOSSES[@]}"; do
-    java -Xmx"$HEAP" -XX:+UseParallelGC -XX:ParallelGCThreads=1 -cp "$CP" io.wheelcast.engine.ScaleSimulation "$n" "$mode" "${LOSSES[$i]}" "$SEED" \
-      > "$OUT/.run-$i" 2> "$OUT/.progress-$i" &
-    pids+=($!)
+# One simulation per (size, mode, loss), each one thread: as many side by side as the box has
+# cores, the largest first, so the long 1,000-node runs start at once and the small ones fill
+# the other cores around them (one size at a time, each waiting for its slowest run, took 19
+# minutes; one after another 24). Each JVM's heap holds the largest size (about 5.3 MB per node).
+JOBS=$(nproc)
+HEAP=$(( 20 / JOBS ))g
+[ "$JOBS" -eq 1 ] && HEAP=12g
+one() { # one simulation, its report to .run-N-MODE-LOSS, its progress beside it
+  local n=$1 mode=$2 loss=$3 f="$OUT/.run-$1-$2-$3"
+  java -Xmx"$HEAP" -XX:+UseParallelGC -XX:ParallelGCThreads=1 -cp "$CP" io.wheelcast.engine.ScaleSimulation "$n" "$mode" "$loss" "$SEED" \
+    > "$f" 2> "$f.progress" || { echo "scale.sh: the run of $n nodes ($mode, $loss% loss) failed:" >&2; tail -n 20 "$f.progress" >&2; return 255; }
+  echo "scale.sh: $n nodes, $mode, $loss% loss: done ($(sed -n 's/.* real_s=\([0-9.]*\).*/\1/p' "$f") s)" >&2
+}
+export -f one
+export OUT HEAP CP SEED
+plan() { # the runs, largest first
+  local n mode loss
+  for n in $(tr ',' '\n' <<< "$SIZES" | sort -gr); do
+    for mode in multicast unicast; do
+      [ "$mode" = multicast ] && [ "$n" -gt "$MCAST_MAX" ] && continue
+      for loss in ${LOSS//,/ }; do echo "$n $mode $loss"; done
+    done
   done
-  for i in "${!pids[@]}"; do
-    wait "${pids[$i]}" || { echo "scale.sh: the run of $n nodes at ${LOSSES[$i]}% loss failed:" >&2; tail -n 20 "$OUT/.progress-$i" >&2; exit 1; }
-  done
-  for i in "${!LOSSES[@]}"; do tee -a "$OUT/scale.txt" < "$OUT/.run-$i"; done
-  rm -f "$OUT"/.run-* "$OUT"/.progress-*
 }
 : > "$OUT/scale.txt"
 start=$(date +%s)
-for n in ${SIZES//,/ }; do
-  if [ "$n" -le "$MCAST_MAX" ]; then run "$n" both; else run "$n" unicast; fi
+plan | xargs -P "$JOBS" -L 1 bash -c 'one "$0" "$1" "$2"' || { echo "scale.sh: a run failed (above)" >&2; exit 1; }
+for n in ${SIZES//,/ }; do # reported smallest first, each size's loss levels, multicast before unicast
+  for loss in ${LOSS//,/ }; do
+    for mode in multicast unicast; do
+      if [ -f "$OUT/.run-$n-$mode-$loss" ]; then tee -a "$OUT/scale.txt" < "$OUT/.run-$n-$mode-$loss"; fi
+    done
+  done
 done
+rm -f "$OUT"/.run-*
 echo "scale.sh: sweep took $(( $(date +%s) - start )) s; results in $OUT/scale.txt"
 
 if ! command -v gnuplot >/dev/null; then

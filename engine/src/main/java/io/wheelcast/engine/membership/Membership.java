@@ -245,7 +245,7 @@ public final class Membership {
      * no evidence that it fired them ({@link #lastReceived} stays where it was).
      */
     public Heard heard(long member, long nowMs, long intervalMs, long beat, boolean deferring) {
-        int i = indexOf(member);
+        int i = touched >= 0 && touched < size && ids[touched] == member ? touched : indexOf(member); // the datagram's sender, found once
         if (i >= 0) {
             if (left[i]) {
                 return Heard.KNOWN;
