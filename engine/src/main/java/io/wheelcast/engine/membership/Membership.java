@@ -193,6 +193,11 @@ public final class Membership {
         return (int) (h ^ (h >>> 32)) & indexMask;
     }
 
+    /** The slot of the datagram's sender, found once by {@link #touch}: no second probe of the index per datagram. */
+    private int senderSlot(long member) {
+        return touched >= 0 && touched < size && ids[touched] == member ? touched : indexOf(member);
+    }
+
     private int indexOf(long member) {
         for (int j = ideal(member); ; j = (j + 1) & indexMask) {
             long k = indexKeys[j];
@@ -245,7 +250,7 @@ public final class Membership {
      * no evidence that it fired them ({@link #lastReceived} stays where it was).
      */
     public Heard heard(long member, long nowMs, long intervalMs, long beat, boolean deferring) {
-        int i = touched >= 0 && touched < size && ids[touched] == member ? touched : indexOf(member); // the datagram's sender, found once
+        int i = senderSlot(member);
         if (i >= 0) {
             if (left[i]) {
                 return Heard.KNOWN;
@@ -323,7 +328,7 @@ public final class Membership {
 
     /** A datagram from {@code member} was handled: evidence its loop turned, unless it said it defers its timers. */
     public void received(long member, long nowMs) {
-        int i = touched >= 0 && touched < size && ids[touched] == member ? touched : indexOf(member); // no second scan per datagram
+        int i = senderSlot(member);
         if (i >= 0 && !left[i] && !deferring[i]) {
             lastReceived[i] = nowMs;
         }
@@ -334,7 +339,7 @@ public final class Membership {
      * sending it was delivered. Ignored while it defers its timers (it holds some back unfired).
      */
     public void settled(long member, long nowMs, long unsettledForMs) {
-        int i = touched >= 0 && touched < size && ids[touched] == member ? touched : indexOf(member); // one per datagram: no second scan
+        int i = senderSlot(member);
         if (i >= 0 && !left[i] && !deferring[i]) {
             reportsSettled[i] = true;
             settledThrough[i] = Math.max(settledThrough[i], nowMs - unsettledForMs);

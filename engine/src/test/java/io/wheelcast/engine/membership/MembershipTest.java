@@ -82,18 +82,24 @@ class MembershipTest {
     }
 
     /** A member's rank is its place in the holder list, alive or (just) dead, whoever owns the timer. */
+    /** {@code size} random members, each heard once at 1 s. */
+    private static List<Long> heardFrom(Membership m, int size, SplittableRandom random) {
+        List<Long> members = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            long member = random.nextLong() | 1;
+            m.heard(member, 1_000, INTERVAL_MS, 1);
+            members.add(member);
+        }
+        return members;
+    }
+
     @Test
     void aMembersRankIsItsPlaceAmongTheHolders() {
         SplittableRandom random = new SplittableRandom(7);
         for (int round = 0; round < 200; round++) {
             Membership m = new Membership(64, TIMEOUT_MS, 500);
             int size = 1 + random.nextInt(30);
-            List<Long> members = new ArrayList<>();
-            for (int i = 0; i < size; i++) {
-                long member = random.nextLong() | 1;
-                m.heard(member, 1_000, INTERVAL_MS, 1);
-                members.add(member);
-            }
+            List<Long> members = heardFrom(m, size, random);
             int hash = random.nextInt();
             long owner = random.nextBoolean() ? members.get(0) : 42; // a member, or this node (not in the table)
             int k = 1 + random.nextInt(5);
@@ -131,12 +137,7 @@ class MembershipTest {
         for (int round = 0; round < 200; round++) {
             Membership m = new Membership(64, TIMEOUT_MS, 500);
             int size = 2 + random.nextInt(30);
-            List<Long> members = new ArrayList<>();
-            for (int i = 0; i < size; i++) {
-                long member = random.nextLong() | 1;
-                m.heard(member, 1_000, INTERVAL_MS, 1);
-                members.add(member);
-            }
+            List<Long> members = heardFrom(m, size, random);
             long owner = 42; // this node, not in the table
             int limit = 1 + random.nextInt(3);
             long gone = members.get(random.nextInt(size));
