@@ -35,7 +35,8 @@ public final class ScaleSimulation {
                   long replicasMaxNode, double replicasExpectedPerNode, long heapBytesPerNode, long detectionMs, long detectionLastMs,
                   long adoptionMs, int victimTimers, long cancelP50Ms, long cancelP99Ms, int doubled, int lost,
                   int cancelledFired, long revived, long failureTimeoutMs, double afterCrashReceivedPerNodePerS,
-                  double afterCrashReceivedMaxPerS, double[] afterCrashFramesPerNodePerS, double realSeconds) {
+                  double afterCrashReceivedMaxPerS, double[] afterCrashFramesPerNodePerS, long quiescentAfterLastDeadlineMs,
+                  long simulatedMs, double realSeconds) {
 
         String line() {
             String frames = frameList(framesReceivedPerNodePerS);
@@ -46,12 +47,13 @@ public final class ScaleSimulation {
                             + " detection_first_ms=%d detection_last_ms=%d failure_timeout_ms=%d adopted_after_last_detection_ms=%d victim_timers=%d"
                             + " cancel_p50_ms=%d cancel_p99_ms=%d doubled=%d lost=%d cancelled_fired=%d members_revived=%d"
                             + " after_crash_recv_dgrams_per_node_s=%.1f after_crash_recv_dgrams_max_node_s=%.1f after_crash_recv_frames_per_node_s=[%s]"
-                            + " seed=%x real_s=%.1f",
+                            + " quiescent_after_last_deadline_ms=%d simulated_s=%.1f seed=%x real_s=%.1f",
                     plan.nodes, plan.unicast ? "unicast" : "multicast", plan.lossPercent, plan.replicas, plan.timersPerNode,
                     sentPerNodePerS, receivedPerNodePerS, receivedMaxPerS, bytesReceivedPerNodePerS, frames,
                     replicasPerNode, replicasMaxNode, replicasExpectedPerNode, heapBytesPerNode, detectionMs, detectionLastMs, failureTimeoutMs,
                     adoptionMs, victimTimers, cancelP50Ms, cancelP99Ms, doubled, lost, cancelledFired, revived,
-                    afterCrashReceivedPerNodePerS, afterCrashReceivedMaxPerS, frameList(afterCrashFramesPerNodePerS), plan.seed, realSeconds);
+                    afterCrashReceivedPerNodePerS, afterCrashReceivedMaxPerS, frameList(afterCrashFramesPerNodePerS),
+                    quiescentAfterLastDeadlineMs, simulatedMs / 1000.0, plan.seed, realSeconds);
         }
 
         private static String frameList(double[] perType) {
@@ -70,6 +72,13 @@ public final class ScaleSimulation {
     /** The window after the crash whose traffic is reported apart: detection, adoption, hand-over. */
     private static final long AFTER_CRASH_MS = 10_000;
     private static final long PROGRESS_EVERY_MS = 5_000;
+    /**
+     * How often, once every timer's deadline has passed, the run asks whether the cluster is
+     * quiescent (no node holds an armed timer or a replica of an unfinished one: nothing can fire
+     * any more), and how long it runs on after that, for what is still in flight (25 ms at most).
+     */
+    private static final long QUIESCENCE_CHECK_MS = 100;
+    private static final long AFTER_QUIESCENCE_MS = 1_000;
 
     private ScaleSimulation() {
     }
@@ -93,6 +102,7 @@ public final class ScaleSimulation {
         int n = plan.nodes;
         long heapBefore = usedHeapAfterGc();
         SimulatedLan lan = new SimulatedLan(n, plan.seed, plan.lossPercent, 1, sized(plan));
+        long simStart = lan.now;
         lan.traceId = System.getProperty("wheelcast.scale.trace"); // debugging a seed: every frame naming this timer id
         SplittableRandom random = new SplittableRandom(plan.seed ^ 0x5CA1EL);
         long failureTimeoutMs = sized(plan).build().failureTimeoutMs();
@@ -125,7 +135,14 @@ public final class ScaleSimulation {
         long crashAt = JOIN_MS + plan.armingMs / 2;
         long steadyFrom = JOIN_MS + plan.armingMs / 4;
         long steadyTo = crashAt;
+        // The longest a run lasts: 10 s after the last deadline. It ends earlier, a second after the
+        // cluster is quiescent (nothing left that could fire: the doubled and lost counts are final).
         long endAt = JOIN_MS + plan.armingMs + MAX_DELAY_MS + 10_000;
+        long lastDeadline = 0;
+        for (int t = 0; t < total; t++) {
+            lastDeadline = Math.max(lastDeadline, armAt[t] + delay[t]);
+        }
+        long quiescentAt = -1;
 
         Histogram cancelLatency = new Histogram(3);
         Map<String, Integer> cancelledOk = new HashMap<>();
@@ -222,6 +239,11 @@ public final class ScaleSimulation {
             if (detectedAt[0] >= 0 && adoptedAt < 0 && adoptedSoFar(lan, victims) >= victimTimers) {
                 adoptedAt = lan.now;
             }
+            if (quiescentAt < 0 && now >= Math.max(lastDeadline, crashAt + AFTER_CRASH_MS) && now % QUIESCENCE_CHECK_MS == 0
+                    && quiescent(lan)) {
+                quiescentAt = now;
+                endAt = Math.min(endAt, now + AFTER_QUIESCENCE_MS);
+            }
             if ((now - JOIN_MS) % PROGRESS_EVERY_MS == 0) { // a long run shows it is moving (stderr: the report stays clean)
                 System.err.printf(Locale.ROOT, "scale progress nodes=%d mode=%s loss=%.0f%% sim_s=%d/%d real_s=%.0f%n", n,
                         plan.unicast ? "unicast" : "multicast", plan.lossPercent, now / 1000, endAt / 1000,
@@ -306,7 +328,18 @@ public final class ScaleSimulation {
                 detectedAt[0] < 0 ? -1 : detectedAt[0] - crashAt, detectedAt[1] < 0 ? -1 : detectedAt[1] - crashAt,
                 adoptedAt < 0 || detectedAt[1] < 0 ? -1 : Math.max(0, adoptedAt - detectedAt[1]), victimTimers,
                 cancelLatency.getValueAtPercentile(50), cancelLatency.getValueAtPercentile(99), doubled, lost, cancelledFired,
-                revived, failureTimeoutMs, afterReceived, afterReceivedMax, afterFrames, (System.nanoTime() - realStart) / 1e9);
+                revived, failureTimeoutMs, afterReceived, afterReceivedMax, afterFrames, quiescentAt < 0 ? -1 : quiescentAt - lastDeadline,
+                lan.now - simStart, (System.nanoTime() - realStart) / 1e9);
+    }
+
+    /** No live node holds anything that could still fire (the crashed ones never will). */
+    private static boolean quiescent(SimulatedLan lan) {
+        for (int i = 0; i < lan.nodes.size(); i++) {
+            if (!lan.crashed[i] && lan.node(i).holdsUnfinishedTimers()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static long usedHeapAfterGc() {

@@ -158,6 +158,28 @@ public final class NodeCore implements FrameHandler {
         return membership.winner(IdBytes.hash(id, 0, id.length), nodeId, owner);
     }
 
+    /**
+     * Whether anything here may still fire: an own timer armed, or a replica of a timer whose
+     * outcome this node has not learned (its owner's death would make it, or the adopter it is
+     * handed to, fire it). When this is false on every member, the cluster fires nothing more
+     * until it is given new timers. One scan of the slab when replicas are held: for tools
+     * (the scale simulation ends a run by it), not for the loop's hot path.
+     */
+    public boolean holdsUnfinishedTimers() {
+        if (registry.count(EntryKind.LOCAL_ARMED) > 0) {
+            return true;
+        }
+        if (registry.count(EntryKind.REPLICA) == 0) {
+            return false;
+        }
+        for (int h = 0, n = registry.capacity(); h < n; h++) {
+            if (registry.kind(h) == EntryKind.REPLICA && (registry.marks(h) & TimerRegistry.MARK_DONE) == 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The failure timeout this node applies to {@code member} now (adaptive to its heartbeat loss); -1 if unknown. */
     public long failureTimeoutOf(long member) {
         return membership.timeoutMs(member);

@@ -8,6 +8,13 @@ import java.util.Arrays;
  * allocation and no locks after construction. Modelled on Agrona's {@code DeadlineTimerWheel},
  * but keyed by the caller's handles so a registry entry and its timer share one index.
  *
+ * <p>Two levels, as in Kafka's hierarchical timing wheel: a handle due within the current
+ * rotation ({@code slots} ticks) waits in its tick's slot; one due later waits in an outer slot
+ * per rotation and moves inward once, when its rotation begins. A poll so walks only handles
+ * that are due, instead of passing every later handle once per rotation: with tombstones and
+ * records living 30 s on a 4,096-slot wheel, that walk was 15% of the 1,000-node simulation
+ * (docs/scale.md), and it is work a busy node's loop does per tick too.
+ *
  * <p>Internal API: not for use outside Wheelcast; confined to one thread.
  */
 public final class TimerWheel {
@@ -21,6 +28,9 @@ public final class TimerWheel {
 
     private final long tickMs;
     private final int mask;
+    /** log2(slots): a tick's rotation is {@code tick >>> shift}. */
+    private final int shift;
+    /** Slot list heads: [0, slots) the current rotation's ticks, [slots, 2 slots) later rotations (by rotation modulo slots). */
     private final int[] heads;
     private final int[] next;
     private final int[] prev;
@@ -44,7 +54,8 @@ public final class TimerWheel {
         }
         this.tickMs = tickMs;
         this.mask = slots - 1;
-        this.heads = new int[slots];
+        this.shift = Integer.numberOfTrailingZeros(slots);
+        this.heads = new int[2 * slots];
         Arrays.fill(heads, NONE);
         this.next = new int[capacity];
         this.prev = new int[capacity];
@@ -68,8 +79,18 @@ public final class TimerWheel {
             unlink(handle);
         }
         long tick = Math.max(deadlineMs / tickMs, currentTick);
-        int slot = (int) (tick & mask);
         deadlines[handle] = deadlineMs;
+        link(handle, slotFor(tick));
+        size++;
+    }
+
+    /** The slot a handle due at {@code tick} waits in now: its tick's own in the current rotation, else its rotation's. */
+    private int slotFor(long tick) {
+        long rotation = tick >>> shift;
+        return rotation == currentTick >>> shift ? (int) (tick & mask) : mask + 1 + (int) (rotation & mask);
+    }
+
+    private void link(int handle, int slot) {
         int head = heads[slot];
         next[handle] = head;
         prev[handle] = NONE;
@@ -78,7 +99,6 @@ public final class TimerWheel {
         }
         heads[slot] = handle;
         slotOf[handle] = slot;
-        size++;
     }
 
     public boolean isScheduled(int handle) {
@@ -109,6 +129,22 @@ public final class TimerWheel {
         size--;
     }
 
+    /** A rotation begins: its handles move from their outer slot to their ticks' (those of rotations {@code slots} later stay). */
+    private void cascade(long rotation) {
+        int outer = mask + 1 + (int) (rotation & mask);
+        int h = heads[outer];
+        while (h != NONE) {
+            int n = next[h];
+            long tick = deadlines[h] / tickMs;
+            if (tick >>> shift == rotation) {
+                unlink(h);
+                size++; // moved, not removed
+                link(h, (int) (tick & mask));
+            }
+            h = n;
+        }
+    }
+
     /**
      * Expires every handle whose deadline is at or before {@code nowMs}, at most {@code limit}
      * of them (the rest wait for the next poll, so one poll's work is bounded).
@@ -134,10 +170,13 @@ public final class TimerWheel {
                 h = n;
             }
             if (currentTick >= nowTick || size == 0) {
-                currentTick = Math.max(currentTick, nowTick);
+                currentTick = Math.max(currentTick, nowTick); // an empty wheel jumps: no outer slot to move
                 return expired;
             }
             currentTick++;
+            if ((currentTick & mask) == 0) {
+                cascade(currentTick >>> shift);
+            }
         }
     }
 }

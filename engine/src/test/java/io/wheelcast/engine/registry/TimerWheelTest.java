@@ -43,6 +43,50 @@ class TimerWheelTest {
         assertThat(wheel.size()).isZero();
     }
 
+    /**
+     * Handles due rotations ahead wait in an outer slot and move inward when their rotation
+     * begins; those beyond the outer level's horizon (slots x slots ticks) go round it again.
+     * Rescheduling from the handler, coarse ticks and polls that skip ticks must all keep
+     * "once, never early, at most a tick and a poll gap late".
+     */
+    @Test
+    void handlesDueManyRotationsAheadMoveInwardAndFireOnTime() {
+        long seed = 4242;
+        SplittableRandom r = new SplittableRandom(seed);
+        int n = 5_000;
+        long tickMs = 10;
+        TimerWheel wheel = new TimerWheel(1_005, tickMs, 16, n); // a rotation is 160 ms, the outer horizon 2,560 ms
+        long[] deadline = new long[n];
+        int[] rescheduled = new int[n];
+        for (int h = 0; h < n; h++) {
+            deadline[h] = 1_005 + r.nextInt(20_000);
+            wheel.schedule(h, deadline[h]);
+        }
+        int[] fired = new int[n];
+        List<String> errors = new ArrayList<>();
+        long lastPoll = 1_005;
+        for (long now = 1_005; now <= 30_000; now += 1 + r.nextInt(25)) {
+            long gap = now - lastPoll;
+            lastPoll = now;
+            wheel.poll(now, (h, t) -> {
+                if (t < deadline[h] || t > deadline[h] + tickMs + gap) {
+                    errors.add("handle " + h + " deadline " + deadline[h] + " fired at " + t);
+                }
+                if (rescheduled[h]++ == 0 && h % 2 == 0) { // half of them once more, from inside the poll
+                    deadline[h] = t + r.nextInt(3_000);
+                    wheel.schedule(h, deadline[h]);
+                } else {
+                    fired[h]++;
+                }
+            }, Integer.MAX_VALUE);
+        }
+        for (int h = 0; h < n; h++) {
+            assertThat(fired[h]).as("seed=%d handle=%d deadline=%d", seed, h, deadline[h]).isEqualTo(1);
+        }
+        assertThat(errors).as("seed=" + seed).isEmpty();
+        assertThat(wheel.size()).isZero();
+    }
+
     @Test
     void pollWorkIsBoundedByTheLimit() {
         TimerWheel wheel = new TimerWheel(0, 1, 64, 1000);
