@@ -33,7 +33,7 @@ public final class ScaleSimulation {
     record Result(Plan plan, double sentPerNodePerS, double receivedPerNodePerS, double receivedMaxPerS,
                   double bytesReceivedPerNodePerS, double[] framesReceivedPerNodePerS, double replicasPerNode,
                   long replicasMaxNode, double replicasExpectedPerNode, long heapBytesPerNode, long detectionMs, long detectionLastMs,
-                  long adoptionMs, int victimTimers, long cancelP50Ms, long cancelP99Ms, int doubled, int lost,
+                  long adoptionMs, int victimTimers, long takenOver, long cancelP50Ms, long cancelP99Ms, int doubled, int lost,
                   int cancelledFired, long revived, long failureTimeoutMs, double afterCrashReceivedPerNodePerS,
                   double afterCrashReceivedMaxPerS, double[] afterCrashFramesPerNodePerS, long quiescentAfterLastDeadlineMs,
                   long simulatedMs, double realSeconds) {
@@ -44,14 +44,14 @@ public final class ScaleSimulation {
                     "scale nodes=%d mode=%s loss=%.0f%% k=%d timers_per_node=%d sent_dgrams_per_node_s=%.1f recv_dgrams_per_node_s=%.1f"
                             + " recv_dgrams_max_node_s=%.1f recv_bytes_per_node_s=%.0f recv_frames_per_node_s=[%s]"
                             + " replicas_per_node=%.1f replicas_max_node=%d replicas_expected=%.1f heap_bytes_per_node=%d"
-                            + " detection_first_ms=%d detection_last_ms=%d failure_timeout_ms=%d adopted_after_last_detection_ms=%d victim_timers=%d"
+                            + " detection_first_ms=%d detection_last_ms=%d failure_timeout_ms=%d adopted_after_last_detection_ms=%d victim_timers=%d taken_over=%d"
                             + " cancel_p50_ms=%d cancel_p99_ms=%d doubled=%d lost=%d cancelled_fired=%d members_revived=%d"
                             + " after_crash_recv_dgrams_per_node_s=%.1f after_crash_recv_dgrams_max_node_s=%.1f after_crash_recv_frames_per_node_s=[%s]"
                             + " quiescent_after_last_deadline_ms=%d simulated_s=%.1f seed=%x real_s=%.1f",
                     plan.nodes, plan.unicast ? "unicast" : "multicast", plan.lossPercent, plan.replicas, plan.timersPerNode,
                     sentPerNodePerS, receivedPerNodePerS, receivedMaxPerS, bytesReceivedPerNodePerS, frames,
                     replicasPerNode, replicasMaxNode, replicasExpectedPerNode, heapBytesPerNode, detectionMs, detectionLastMs, failureTimeoutMs,
-                    adoptionMs, victimTimers, cancelP50Ms, cancelP99Ms, doubled, lost, cancelledFired, revived,
+                    adoptionMs, victimTimers, takenOver, cancelP50Ms, cancelP99Ms, doubled, lost, cancelledFired, revived,
                     afterCrashReceivedPerNodePerS, afterCrashReceivedMaxPerS, frameList(afterCrashFramesPerNodePerS),
                     quiescentAfterLastDeadlineMs, simulatedMs / 1000.0, plan.seed, realSeconds);
         }
@@ -317,6 +317,35 @@ public final class ScaleSimulation {
         for (int i = 0; i < n; i++) {
             revived += lan.counters(i).get(Counter.MEMBERS_REVIVED);
         }
+        if (adoptedAt < 0) { // what became of the timers the victims held at the crash, when not all were taken over
+            int firedAdopted = 0;
+            int firedByOwner = 0;
+            int cancelledOnes = 0;
+            int other = 0;
+            Map<String, Boolean> adoptedFire = new HashMap<>();
+            for (int i = 0; i < n; i++) {
+                for (TimerExpiry e : lan.expiries.get(i)) {
+                    adoptedFire.merge(e.idAsString(), e.adopted(), Boolean::logicalOr);
+                }
+            }
+            for (int t = 0; t < total; t++) {
+                if (t % n >= victims || neverArmed[t] || armAt[t] >= crashAt || armAt[t] + delay[t] < crashAt) {
+                    continue;
+                }
+                Boolean a = adoptedFire.get(name(t));
+                if (cancelledOk.containsKey(name(t))) {
+                    cancelledOnes++;
+                } else if (a == null) {
+                    other++;
+                } else if (a) {
+                    firedAdopted++;
+                } else {
+                    firedByOwner++;
+                }
+            }
+            System.out.println("scale victims: taken over " + adoptedSoFar(lan, victims) + " of " + victimTimers + "; of theirs due after the crash: fired adopted "
+                    + firedAdopted + ", fired by the owner " + firedByOwner + ", cancelled " + cancelledOnes + ", neither " + other);
+        }
         if (doubles.length() > 0) {
             System.out.println("scale doubles:" + doubles);
         }
@@ -326,7 +355,7 @@ public final class ScaleSimulation {
         return new Result(plan, sent / survivors, received / survivors, receivedMax, bytesReceived / survivors, frames,
                 (double) replicas / n, replicasMax, (double) liveTimers * plan.replicas / n, heapPerNode,
                 detectedAt[0] < 0 ? -1 : detectedAt[0] - crashAt, detectedAt[1] < 0 ? -1 : detectedAt[1] - crashAt,
-                adoptedAt < 0 || detectedAt[1] < 0 ? -1 : Math.max(0, adoptedAt - detectedAt[1]), victimTimers,
+                adoptedAt < 0 || detectedAt[1] < 0 ? -1 : Math.max(0, adoptedAt - detectedAt[1]), victimTimers, adoptedSoFar(lan, victims),
                 cancelLatency.getValueAtPercentile(50), cancelLatency.getValueAtPercentile(99), doubled, lost, cancelledFired,
                 revived, failureTimeoutMs, afterReceived, afterReceivedMax, afterFrames, quiescentAt < 0 ? -1 : quiescentAt - lastDeadline,
                 lan.now - simStart, (System.nanoTime() - realStart) / 1e9);
