@@ -78,6 +78,8 @@ public final class ScaleSimulation {
      * any more), and how long it runs on after that, for what is still in flight (25 ms at most).
      */
     private static final long QUIESCENCE_CHECK_MS = 100;
+    /** How often, after the first detection, the run looks for copies of the victims' timers not yet taken over (a scan of every node). */
+    private static final long ADOPTION_CHECK_MS = 50;
     private static final long AFTER_QUIESCENCE_MS = 1_000;
 
     private ScaleSimulation() {
@@ -236,7 +238,7 @@ public final class ScaleSimulation {
             if (now == crashAt + AFTER_CRASH_MS) {
                 lan.countTraffic = false;
             }
-            if (detectedAt[0] >= 0 && adoptedAt < 0 && adoptedSoFar(lan, victims) >= victimTimers) {
+            if (detectedAt[0] >= 0 && adoptedAt < 0 && now % ADOPTION_CHECK_MS == 0 && noCopyLeftOfTheVictims(lan, victims)) {
                 adoptedAt = lan.now;
             }
             if (quiescentAt < 0 && now >= Math.max(lastDeadline, crashAt + AFTER_CRASH_MS) && now % QUIESCENCE_CHECK_MS == 0
@@ -359,6 +361,21 @@ public final class ScaleSimulation {
                 cancelLatency.getValueAtPercentile(50), cancelLatency.getValueAtPercentile(99), doubled, lost, cancelledFired,
                 revived, failureTimeoutMs, afterReceived, afterReceivedMax, afterFrames, quiescentAt < 0 ? -1 : quiescentAt - lastDeadline,
                 lan.now - simStart, (System.nanoTime() - realStart) / 1e9);
+    }
+
+    /**
+     * Every survivor adopted the victims' timers it won, handed over the rest (answered), or knows
+     * how they ended: no replica of theirs is left that is neither. (Counting adoptions against the
+     * victims' live timers was wrong once a timer cancelled through a holder needed none.)
+     */
+    private static boolean noCopyLeftOfTheVictims(SimulatedLan lan, int victims) {
+        java.util.function.LongPredicate victim = owner -> owner >= SimulatedLan.NODE_ID_BASE && owner < SimulatedLan.NODE_ID_BASE + victims;
+        for (int i = victims; i < lan.nodes.size(); i++) {
+            if (lan.node(i).holdsUnfinishedReplicaOf(victim)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** No live node holds anything that could still fire (the crashed ones never will). */

@@ -180,6 +180,21 @@ public final class NodeCore implements FrameHandler {
         return false;
     }
 
+    /**
+     * Whether this node holds a replica, not known finished, of a timer owned by a member
+     * {@code owners} accepts: after those owners die, true until this node adopted each such
+     * timer, handed it to its adopter and had the hand-over answered, or learned how it ended.
+     * One scan of the slab: for tools (the scale simulation times adoption by it).
+     */
+    public boolean holdsUnfinishedReplicaOf(java.util.function.LongPredicate owners) {
+        for (int h = 0, n = registry.capacity(); h < n; h++) {
+            if (registry.kind(h) == EntryKind.REPLICA && (registry.marks(h) & TimerRegistry.MARK_DONE) == 0 && owners.test(registry.owner(h))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The failure timeout this node applies to {@code member} now (adaptive to its heartbeat loss); -1 if unknown. */
     public long failureTimeoutOf(long member) {
         return membership.timeoutMs(member);
