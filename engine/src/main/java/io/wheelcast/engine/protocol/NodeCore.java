@@ -169,15 +169,7 @@ public final class NodeCore implements FrameHandler {
         if (registry.count(EntryKind.LOCAL_ARMED) > 0) {
             return true;
         }
-        if (registry.count(EntryKind.REPLICA) == 0) {
-            return false;
-        }
-        for (int h = 0, n = registry.capacity(); h < n; h++) {
-            if (registry.kind(h) == EntryKind.REPLICA && (registry.marks(h) & TimerRegistry.MARK_DONE) == 0) {
-                return true;
-            }
-        }
-        return false;
+        return registry.count(EntryKind.REPLICA) > 0 && holdsUnfinishedReplicaOf(owner -> true);
     }
 
     /**

@@ -115,6 +115,12 @@ public final class TimerWheel {
     }
 
     private void unlink(int handle) {
+        detach(handle);
+        size--;
+    }
+
+    /** Takes the handle out of its slot's list (still counted: it moves or leaves, the caller says which). */
+    private void detach(int handle) {
         int n = next[handle];
         int p = prev[handle];
         if (p == NONE) {
@@ -126,7 +132,6 @@ public final class TimerWheel {
             prev[n] = p;
         }
         slotOf[handle] = NONE;
-        size--;
     }
 
     /** A rotation begins: its handles move from their outer slot to their ticks' (those of rotations {@code slots} later stay). */
@@ -137,8 +142,7 @@ public final class TimerWheel {
             int n = next[h];
             long tick = deadlines[h] / tickMs;
             if (tick >>> shift == rotation) {
-                unlink(h);
-                size++; // moved, not removed
+                detach(h);
                 link(h, (int) (tick & mask));
             }
             h = n;
