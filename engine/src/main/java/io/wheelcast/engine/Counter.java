@@ -55,6 +55,11 @@ public enum Counter {
     /** A FIRED for an id whose timer here belongs to another owner: an earlier life of a reused id, ignored. */
     OUTCOMES_OF_OTHER_LIVES,
     /**
+     * A survivor's hand-over of a dead owner's timer that reached us after its adopter's
+     * announcement (we hold the adopted timer's copy for the live adopter): stale, ignored.
+     */
+    HANDOVERS_AFTER_ADOPTION,
+    /**
      * A timer that finished before its designated backup acknowledged a copy, whose outcome went
      * unanswered by the backup through every re-send: the backup never had a copy, or is unreachable.
      */

@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ScaleSimulationTest {
     @ParameterizedTest(name = "nodes={0} unicast={1} loss={2}%")
-    @CsvSource({"6,false,0", "6,true,0", "24,false,0", "24,true,0", "24,false,10", "24,true,10"})
+    @CsvSource({"6,false,0", "6,true,0", "6,false,10", "6,true,10", "24,false,0", "24,true,0", "24,false,10", "24,true,10"})
     void aCrashUnderSteadyLoadLosesAndDoublesNothing(int nodes, boolean unicast, double loss) {
         ScaleSimulation.Result r = ScaleSimulation.run(new ScaleSimulation.Plan(nodes, unicast, loss, 0x5CA1EL + nodes, 300,
                 10_000, 0.1, 2));

@@ -60,6 +60,19 @@ final class Replicas {
         if (h >= 0) {
             switch (registry.kind(h)) {
                 case REPLICA -> {
+                    long recorded = registry.owner(h);
+                    if (owner != sender && !adoption && recorded != owner && membership.isAlive(recorded)) {
+                        // A survivor's hand-over, behind the adopter's announcement: our copy is the
+                        // live adopter's now. Taking the hand-over would file it under the dead owner
+                        // again, a copy nobody hands over (the takeover scan is past) that looks
+                        // unadopted until the timer ends. If the sender meant us as its adopter, it
+                        // stops on our answer; otherwise the adopter answers it.
+                        counters.increment(Counter.HANDOVERS_AFTER_ADOPTION);
+                        if (membership.winner(hash, nodeId, owner) == nodeId) {
+                            frames.replicated(sender, owner, h);
+                        }
+                        return;
+                    }
                     if ((registry.marks(h) & TimerRegistry.MARK_DONE) != 0) {
                         if (owner != sender || adoption) {
                             frames.outcomeTo(sender, h); // a survivor or an adopter missed that the timer finished
