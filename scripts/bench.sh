@@ -79,6 +79,7 @@ run_pair() {
   local recv=() send=()
   while [ "$1" != "--" ]; do recv+=("$1"); shift; done; shift
   send=("$@")
+  local t0=$SECONDS
   taskset -c 1 java "${JOPTS[@]}" "${VARIANT_JOPTS[@]}" -cp "$JAR" $MAIN "${recv[@]}" >"$OUT/$name.recv.log" 2>&1 </dev/null &
   local rpid=$!
   PIDS+=("$rpid")
@@ -103,6 +104,7 @@ run_pair() {
     syscalls_per "$name" >&2
   fi
   grep -h '^result' "$OUT/$name.recv.log" "$OUT/$name.send.log" | sed 's/^result //' | tr '\n' ' '
+  echo "pair_took_s=$((SECONDS - t0))" # warm-up included
 }
 
 # syscalls_per NAME: the receiver's system calls of pair NAME per kill delivered (W1) or per
@@ -321,11 +323,20 @@ print(f"target w3_schedule_cancel ns_per_op={pair.get('ns_per_op', 'na')} (<=150
 PY
 }
 
+# timed SECTION: runs one section and logs how long it took (issue #18 asks 'all' under 20 minutes)
+timed() {
+  local t0=$SECONDS
+  "$1"
+  log "bench.sh: $1 took $((SECONDS - t0)) s"
+}
+
 log "bench.sh: results in $OUT (runs per point: $RUNS)"
+START=$SECONDS
 case "$WHAT" in
-  W1) w1 ;; W2) w2 ;; W3) w3 ;; W4) w4 ;; knee) knees ;;
-  all) w1; knees; w2; w3; w4; ratios ;;
+  W1) timed w1 ;; W2) timed w2 ;; W3) timed w3 ;; W4) timed w4 ;; knee) timed knees ;;
+  all) timed w1; timed knees; timed w2; timed w3; timed w4; ratios ;;
 esac
+emit "bench.sh what=$WHAT runs=$RUNS took_s=$((SECONDS - START))"
 python3 - "$SUMMARY" "$OUT/summary.json" <<'PY'
 import json, sys
 rows = []
